@@ -1,0 +1,2 @@
+/** @segnas/journal */
+export {};

@@ -1,0 +1,2 @@
+/** @segnas/protocol */
+export {};

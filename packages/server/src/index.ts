@@ -1,0 +1,2 @@
+/** @segnas/server */
+export {};

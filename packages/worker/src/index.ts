@@ -1,0 +1,2 @@
+/** @segnas/worker */
+export {};
