@@ -67,6 +67,7 @@ export const ERROR_CODES = {
   },
   SEGNAS_E_CONNECT: { name: "ConnectError", exitCode: 4, doc: "The server could not be reached in time." },
   SEGNAS_E_PEER_GONE: { name: "PeerGoneError", exitCode: 4, doc: "The peer closed the connection." },
+  SEGNAS_E_TIMEOUT: { name: "TimeoutError", exitCode: 4, doc: "The peer did not answer in time." },
   // journal
   SEGNAS_E_JOURNAL_CORRUPT: {
     name: "JournalCorruptError",
@@ -77,6 +78,16 @@ export const ERROR_CODES = {
     name: "JournalMismatchError",
     exitCode: 5,
     doc: "The journal belongs to another study.",
+  },
+  SEGNAS_E_JOURNAL_LOCKED: {
+    name: "JournalLockedError",
+    exitCode: 5,
+    doc: "Another process holds the run directory's journal lock.",
+  },
+  SEGNAS_E_JOURNAL_WRITE: {
+    name: "JournalWriteError",
+    exitCode: 5,
+    doc: "Appending to the journal failed (disk full, I/O error): the server stops.",
   },
   // data and training
   SEGNAS_E_DATA: { name: "DataError", exitCode: 2, doc: "A dataset file is missing or corrupt." },

@@ -1,2 +1,33 @@
-/** @segnas/journal */
-export {};
+/**
+ * @segnas/journal — the append-only, fsynced event log a study's state is rebuilt from.
+ * `Journal.open(dir, { header })` opens (or creates) `dir/journal.jsonl`, locks the directory,
+ * drops a torn last line left by a crash (reported via `onRecover`), and refuses a journal of
+ * another study or one damaged before its last line. `append` resolves after fsync (group
+ * commit); `replay` yields `{ seq, event }` in order. `Journal.inMemory` has the same contract.
+ */
+import { FileJournal } from "./file-journal";
+import { MemoryJournal, MemoryJournalStore } from "./memory-journal";
+import type { Journal as JournalContract, JournalOpenOptions } from "./types";
+
+export * from "./types";
+export * from "./errors";
+export { FileJournal, JOURNAL_FILE, LOCK_FILE } from "./file-journal";
+export { MemoryJournal, MemoryJournalStore } from "./memory-journal";
+export { measureFsync, type FsyncStats } from "./measure-fsync";
+export { crc32 } from "./crc32";
+
+/** The journal contract (type) and its two constructors (value). */
+export type Journal<E> = JournalContract<E>;
+export const Journal = {
+  /** The durable journal in run directory `dir`. */
+  open<E>(dir: string, options: JournalOpenOptions): Promise<FileJournal<E>> {
+    return FileJournal.open<E>(dir, options);
+  },
+  /** An in-memory journal; pass the same store again to "reopen" it. */
+  inMemory<E>(
+    options: JournalOpenOptions,
+    store: MemoryJournalStore = new MemoryJournalStore(),
+  ): Promise<MemoryJournal<E>> {
+    return MemoryJournal.open<E>(store, options);
+  },
+};

@@ -1,2 +1,34 @@
-/** @segnas/server */
-export {};
+/**
+ * @segnas/server — the controller of a distributed search.
+ *
+ * - `launchServer({ config, runDir, logger, strategies })`: open or resume the study in the run
+ *   directory (journal replay), bind SLIM.NAS_ADDRESS:SLIM.NAS_PORT (busy port: retried for
+ *   SEGNAS.PORT_RETRY_SECONDS, then a PortBusyError naming the holder), serve workers, write
+ *   trials.csv / trials.jsonl / best.json / best-model/.
+ * - `Controller`: requests -> study decisions -> journal (fsync) -> replies; leases with expiry.
+ * - `SearchServer`: TCP (or in-memory via `attach`) sessions with the optional shared secret.
+ * - `openStudy`, `RunResults`, `listenWithRetry`, `findPortHolder`, `FakeClock` for the parts.
+ */
+export { systemClock, FakeClock, type Clock, type TimerHandle } from "./clock";
+export { LeaseTable } from "./lease-table";
+export { Controller, type ControllerOptions } from "./controller";
+export { serveConnection, type Session, type SessionOptions } from "./session";
+export { SearchServer, type SearchServerOptions } from "./search-server";
+export { listenWithRetry, isLoopback, type ListenOptions, type BoundAddress } from "./listen";
+export { findPortHolder, describePortHolder, listeningInodes, type PortHolder } from "./port-holder";
+export {
+  openStudy,
+  studyIdOf,
+  type OpenStudyOptions,
+  type OpenedStudy,
+  type StrategyFactory,
+} from "./open-study";
+export { RunResults, trialRow, trialCsvLine, CSV_COLUMNS, type RunResultsOptions } from "./results";
+export {
+  launchServer,
+  studySettingsFromConfig,
+  costFromConfig,
+  type LaunchServerOptions,
+  type LaunchedServer,
+  type FinishReport,
+} from "./launch";

@@ -1,9 +1,77 @@
-import type { CommandModule } from "yargs";
+/**
+ * `segnas server`: the search controller alone. Workers (`segnas worker`, or `segnas train` with
+ * SLIM.NAS_IS_SERVER False) connect to SLIM.NAS_ADDRESS:SLIM.NAS_PORT. The study lives in the run
+ * directory's journal: run the same command again after a crash or Ctrl-C and it resumes.
+ */
+import type { Argv, CommandModule } from "yargs";
+import { loadNasConfig, runDirOf, type NasConfigArgs } from "../nas/config";
+import { printFinish } from "../nas/finish";
+import { nasLogger } from "../nas/logger";
+import { onSignals, startServer } from "../nas/start";
 
-export const serverCommand: CommandModule = {
-  command: "server",
-  describe: "(not implemented yet)",
-  handler: () => {
-    throw new Error("server: not implemented yet");
+interface ServerArgs extends NasConfigArgs {
+  host?: string;
+  port?: number;
+  "import-paddleslim"?: string;
+  json: boolean;
+}
+
+export const serverCommand: CommandModule<object, ServerArgs> = {
+  command: "server [overrides..]",
+  describe: "Run the search controller that hands architectures to workers (resumes from its journal)",
+  builder: (y: Argv) =>
+    y
+      .positional("overrides", {
+        type: "string",
+        array: true,
+        describe: "config overrides as KEY VALUE pairs",
+      })
+      .option("cfg", { type: "string", describe: "PaddleSeg YAML config file" })
+      .option("run-dir", {
+        type: "string",
+        describe: "run directory: journal and results (default TRAIN.MODEL_SAVE_DIR)",
+      })
+      .option("host", {
+        type: "string",
+        describe: 'bind address (default SLIM.NAS_ADDRESS; "" = all interfaces)',
+      })
+      .option("port", {
+        type: "number",
+        describe: "port (default SLIM.NAS_PORT; 0 picks a free one and prints it)",
+      })
+      .option("import-paddleslim", {
+        type: "string",
+        describe: "seed the search from a PaddleSlim SANAS checkpoint (nas_checkpoint/sanas.checkpoints)",
+      })
+      .option("json", { type: "boolean", default: false, describe: "log JSON lines (pino) instead of text" })
+      .example("$0 server --cfg configs/cityscapes.yaml SLIM.NAS_SEARCH_STEPS 100", "serve a 100-step search")
+      .example(
+        "$0 server --cfg configs/demo.yaml --port 0",
+        "any free port (printed)",
+      ) as unknown as Argv<ServerArgs>,
+  handler: async (args) => {
+    const logger = nasLogger({ json: args.json, name: "server" });
+    const nc = loadNasConfig(args, logger);
+    const runDir = runDirOf(nc.cfg, args["run-dir"]);
+    const launched = await startServer(nc, logger, {
+      runDir,
+      ...(args.host !== undefined ? { host: args.host } : {}),
+      ...(args.port !== undefined ? { port: args.port } : {}),
+      ...(args["import-paddleslim"] ? { importPaddleSlim: args["import-paddleslim"] } : {}),
+    });
+    let interrupted = false;
+    const off = onSignals(logger, () => {
+      interrupted = true;
+      void launched.close().then(() => {
+        process.stderr.write(
+          `stopped; the journal in ${runDir} keeps the study: run the same command to resume\n`,
+        );
+        process.exit(130);
+      });
+    });
+    const report = await launched.finish();
+    off();
+    if (interrupted) return;
+    printFinish(launched, report);
   },
 };

@@ -1,9 +1,115 @@
-import type { CommandModule } from "yargs";
+/**
+ * `segnas train`: PaddleSeg's NAS entry point, same flags and KEY VALUE overrides:
+ *   segnas train --log_steps 10 --cfg configs/cityscapes.yaml --use_gpu --use_mpio \
+ *     SLIM.NAS_PORT 23333 SLIM.NAS_ADDRESS "" SLIM.NAS_SEARCH_STEPS 2 \
+ *     SLIM.NAS_START_EVAL_EPOCH -1 SLIM.NAS_IS_SERVER True SLIM.NAS_SPACE_NAME "MobileNetV2SpaceSeg"
+ * SLIM.NAS_IS_SERVER True: this process runs the controller and also works as one worker (more
+ * workers may join with `segnas worker` or `segnas train ... SLIM.NAS_IS_SERVER False`).
+ * SLIM.NAS_IS_SERVER False: this process is a worker for the server at SLIM.NAS_ADDRESS.
+ */
+import type { Argv, CommandModule } from "yargs";
+import { parsePositiveInt } from "../args";
+import { loadNasConfig, runDirOf, type NasConfigArgs } from "../nas/config";
+import { ensureDataset } from "../nas/dataset";
+import { printFinish } from "../nas/finish";
+import { nasLogger } from "../nas/logger";
+import { localAddressOf, onSignals, serverAddressOf, startServer, startWorker } from "../nas/start";
 
-export const trainCommand: CommandModule = {
-  command: "train",
-  describe: "(not implemented yet)",
-  handler: () => {
-    throw new Error("train: not implemented yet");
+interface TrainArgs extends NasConfigArgs {
+  log_steps?: string | number;
+  use_gpu: boolean;
+  use_mpio: boolean;
+  backend?: string;
+  "import-paddleslim"?: string;
+  json: boolean;
+}
+
+export const trainCommand: CommandModule<object, TrainArgs> = {
+  command: "train [overrides..]",
+  describe: "PaddleSeg-compatible NAS entry point: controller + worker (NAS_IS_SERVER True) or worker only",
+  builder: (y: Argv) =>
+    y
+      .positional("overrides", {
+        type: "string",
+        array: true,
+        describe: "config overrides as KEY VALUE pairs",
+      })
+      .option("cfg", { type: "string", describe: "PaddleSeg YAML config file" })
+      .option("log_steps", { type: "string", describe: "log every N training steps (default 10)" })
+      .option("use_gpu", {
+        type: "boolean",
+        default: false,
+        describe: "train on the GPU (needs @tensorflow/tfjs-node-gpu)",
+      })
+      .option("use_mpio", {
+        type: "boolean",
+        default: false,
+        describe: "decode and augment in worker threads",
+      })
+      .option("backend", { type: "string", describe: "TensorFlow.js backend (default SEGNAS.BACKEND)" })
+      .option("run-dir", { type: "string", describe: "run directory (default TRAIN.MODEL_SAVE_DIR)" })
+      .option("import-paddleslim", {
+        type: "string",
+        describe: "seed the search from a PaddleSlim sanas.checkpoints file",
+      })
+      .option("json", { type: "boolean", default: false, describe: "log JSON lines (pino) instead of text" })
+      .example(
+        '$0 train --cfg configs/cityscapes.yaml --use_gpu SLIM.NAS_SEARCH_STEPS 2 SLIM.NAS_IS_SERVER True SLIM.NAS_SPACE_NAME "MobileNetV2SpaceSeg"',
+        "server + one worker in this process",
+      ) as unknown as Argv<TrainArgs>,
+  handler: async (args) => {
+    const logger = nasLogger({ json: args.json, name: "train" });
+    const nc = loadNasConfig(args, logger);
+    const runDir = runDirOf(nc.cfg, args["run-dir"]);
+    const logSteps = args.log_steps === undefined ? 10 : parsePositiveInt(args.log_steps, "--log_steps");
+    const backend = args.backend;
+    if (args.use_gpu && !backend && nc.cfg.SEGNAS.BACKEND === "auto") {
+      logger.info(
+        "--use_gpu: the trainer picks the GPU backend when @tensorflow/tfjs-node-gpu is installed (see `segnas doctor`)",
+      );
+    }
+    await ensureDataset(nc.cfg, logger);
+    const stop = new AbortController();
+    const workerOpts = {
+      runDir,
+      logSteps,
+      useMpio: args.use_mpio,
+      ...(backend ? { backend } : {}),
+      signal: stop.signal,
+    };
+    if (!nc.cfg.SLIM.NAS_IS_SERVER) {
+      const { host, port } = serverAddressOf(nc);
+      const off = onSignals(logger, () => stop.abort("interrupted"));
+      const summary = await startWorker(nc, logger.child({ name: "worker" }), { ...workerOpts, host, port });
+      off();
+      logger.info(
+        `worker finished (${summary.outcome}): ${summary.completed} trial(s) completed, ${summary.failed} failed`,
+      );
+      if (summary.outcome === "stopped") process.exitCode = 130;
+      return;
+    }
+    const launched = await startServer(nc, logger.child({ name: "server" }), {
+      runDir,
+      ...(args["import-paddleslim"] ? { importPaddleSlim: args["import-paddleslim"] } : {}),
+    });
+    let interrupted = false;
+    const off = onSignals(logger, () => {
+      interrupted = true;
+      stop.abort("interrupted");
+      void launched.close().then(() => {
+        process.stderr.write(
+          `stopped; the journal in ${runDir} keeps the study: run the same command to resume\n`,
+        );
+        process.exit(130);
+      });
+    });
+    const worker = startWorker(nc, logger.child({ name: "worker" }), {
+      ...workerOpts,
+      ...localAddressOf(launched),
+    });
+    const [report] = await Promise.all([launched.finish(), worker]);
+    off();
+    if (interrupted) return;
+    printFinish(launched, report);
   },
 };

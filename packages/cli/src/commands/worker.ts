@@ -1,9 +1,120 @@
-import type { CommandModule } from "yargs";
+/**
+ * `segnas worker`: trains architectures for a controller until it says the search is done (exit
+ * 0). Reaches the server at --address or SLIM.NAS_ADDRESS:SLIM.NAS_PORT, retrying for
+ * SEGNAS.CONNECT_RETRY_SECONDS; survives server restarts. One worker per GPU: pin each with
+ * CUDA_VISIBLE_DEVICES, or let `--gpus 0,1,2,3` start one per listed GPU.
+ */
+import { spawn } from "node:child_process";
+import type { Argv, CommandModule } from "yargs";
+import { SegnasError } from "@segnas/core";
+import { parsePositiveInt } from "../args";
+import { loadNasConfig, runDirOf, type NasConfigArgs } from "../nas/config";
+import { ensureDataset } from "../nas/dataset";
+import { nasLogger } from "../nas/logger";
+import { onSignals, serverAddressOf, startWorker } from "../nas/start";
 
-export const workerCommand: CommandModule = {
-  command: "worker",
-  describe: "(not implemented yet)",
-  handler: () => {
-    throw new Error("worker: not implemented yet");
+interface WorkerArgs extends NasConfigArgs {
+  address?: string;
+  backend?: string;
+  gpus?: string;
+  "worker-id"?: string;
+  log_steps?: string | number;
+  use_mpio: boolean;
+  json: boolean;
+}
+
+/** Starts one `segnas worker` child per GPU id, each with its own CUDA_VISIBLE_DEVICES. */
+async function perGpu(gpus: string[]): Promise<number> {
+  const argv = process.argv.slice(2);
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === "--gpus") i++;
+    else if (!a.startsWith("--gpus=")) rest.push(a);
+  }
+  const codes = await Promise.all(
+    gpus.map(
+      (gpu) =>
+        new Promise<number>((resolve) => {
+          const child = spawn(process.execPath, [process.argv[1] as string, ...rest], {
+            stdio: "inherit",
+            env: { ...process.env, CUDA_VISIBLE_DEVICES: gpu },
+          });
+          child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+        }),
+    ),
+  );
+  return Math.max(0, ...codes);
+}
+
+export const workerCommand: CommandModule<object, WorkerArgs> = {
+  command: "worker [overrides..]",
+  describe: "Train architectures for a search controller until the search is done",
+  builder: (y: Argv) =>
+    y
+      .positional("overrides", {
+        type: "string",
+        array: true,
+        describe: "config overrides as KEY VALUE pairs",
+      })
+      .option("cfg", { type: "string", describe: "PaddleSeg YAML config file" })
+      .option("address", {
+        type: "string",
+        describe: "server host:port (default SLIM.NAS_ADDRESS:SLIM.NAS_PORT)",
+      })
+      .option("run-dir", {
+        type: "string",
+        describe: "where trial directories go (default TRAIN.MODEL_SAVE_DIR)",
+      })
+      .option("backend", { type: "string", describe: "TensorFlow.js backend (default SEGNAS.BACKEND)" })
+      .option("gpus", {
+        type: "string",
+        describe: "start one worker per GPU id, e.g. 0,1,2,3 (sets CUDA_VISIBLE_DEVICES)",
+      })
+      .option("worker-id", { type: "string", describe: "stable worker id (default host:pid[:gpuN])" })
+      .option("log_steps", { type: "string", describe: "log every N training steps" })
+      .option("use_mpio", {
+        type: "boolean",
+        default: false,
+        describe: "decode and augment in worker threads",
+      })
+      .option("json", { type: "boolean", default: false, describe: "log JSON lines (pino) instead of text" })
+      .example("$0 worker --cfg configs/cityscapes.yaml --address 10.0.0.5:23333", "work for a remote server")
+      .example(
+        "$0 worker --cfg configs/cityscapes.yaml --gpus 0,1",
+        "two workers, one per GPU",
+      ) as unknown as Argv<WorkerArgs>,
+  handler: async (args) => {
+    if (args.gpus !== undefined) {
+      const gpus = String(args.gpus)
+        .split(",")
+        .map((g) => g.trim())
+        .filter(Boolean);
+      if (gpus.length === 0)
+        throw new SegnasError("SEGNAS_E_BAD_ARGUMENT", "--gpus needs GPU ids, e.g. --gpus 0,1");
+      process.exitCode = await perGpu(gpus);
+      return;
+    }
+    const logger = nasLogger({ json: args.json, name: "worker" });
+    const nc = loadNasConfig(args, logger);
+    const { host, port } = serverAddressOf(nc, args.address);
+    await ensureDataset(nc.cfg, logger);
+    const stop = new AbortController();
+    const off = onSignals(logger, () => stop.abort("interrupted"));
+    const summary = await startWorker(nc, logger, {
+      host,
+      port,
+      runDir: runDirOf(nc.cfg, args["run-dir"]),
+      ...(args.backend ? { backend: args.backend } : {}),
+      ...(args.log_steps !== undefined ? { logSteps: parsePositiveInt(args.log_steps, "--log_steps") } : {}),
+      useMpio: args.use_mpio,
+      ...(args["worker-id"] ? { workerId: args["worker-id"] } : {}),
+      signal: stop.signal,
+    });
+    off();
+    logger.info(
+      `worker finished (${summary.outcome}: ${summary.reason}): ${summary.completed} trial(s) completed, ${summary.failed} failed`,
+    );
+    if (summary.outcome === "stopped") process.exitCode = 130;
   },
 };

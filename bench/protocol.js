@@ -1,0 +1,442 @@
+#!/usr/bin/env node
+/* global global, __filename */
+// Controller throughput, latency and memory on loopback, with simulated workers whose trials
+// "train" instantly. The server runs in its own process (so its RSS is its own); the simulated
+// workers run in this one, each a real TCP connection speaking the real protocol (handshake,
+// msgpack frames, validation).
+//
+//   npm run bench:protocol [-- --seconds 5] [--workers 64] [--idle 1000] [--strategy random|sa]
+//
+// Targets (issue): >= 5,000 ask->tell round trips/s with 64 workers, p99 <= 5 ms, with the
+// journal fsynced (group commit); 1,000 connected heart-beating workers with server RSS <= 300 MB.
+// Baseline (SPEC §3, a PaddleSlim SANAS server measured on the reference machine): ~2,600
+// ask+tell pairs/s with 64 clients, p99 25 ms; ~330/s with its checkpoint on.
+"use strict";
+const { fork } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const net = require("net");
+
+const root = path.resolve(__dirname, "..");
+const core = require(path.join(root, "packages/core/dist"));
+const protocol = require(path.join(root, "packages/protocol/dist"));
+
+const PADDLESLIM = { pairsPerSecond: 2600, p99Ms: 25, withCheckpoint: 330 };
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server role (a child process): one controller on 127.0.0.1:0, reporting over IPC.
+
+/** A seeded random strategy (the bench measures the controller, not a strategy's cleverness). */
+class RandomStrategy {
+  constructor(state) {
+    this.name = "random";
+    this.rng = typeof state === "number" ? core.Rng.fromSeed(state) : core.Rng.fromState(state.rng);
+  }
+  ask(view) {
+    for (let i = 0; i < 100; i++) {
+      const tokens = view.space.sample(this.rng);
+      if (!view.wasProposed(tokens)) return { kind: "propose", tokens };
+    }
+    return { kind: "exhausted", reason: "no unseen tokens in 100 samples" };
+  }
+  tell() {}
+  toJSON() {
+    return { name: "random", rng: this.rng.state() };
+  }
+}
+
+function strategyFactory(kind) {
+  if (kind === "random" || typeof core.createStrategy !== "function") {
+    return {
+      name: "random",
+      create: (_n, _s, o) => new RandomStrategy(o.seed),
+      restore: (_s, json) => new RandomStrategy(json),
+    };
+  }
+  return {
+    name: kind,
+    create: (name, space, o) => core.createStrategy(name, space, o),
+    restore: (space, json) => core.restoreStrategy(space, json),
+  };
+}
+
+async function serverRole() {
+  const server = require(path.join(root, "packages/server/dist"));
+  const pino = require("pino");
+  const logger = pino({ level: "silent" });
+  const mode = process.env.BENCH_JOURNAL; // "fsync" | "nofsync" | "memory"
+  const strategyKind = process.env.BENCH_STRATEGY || "random";
+  const factory = strategyFactory(strategyKind);
+  const space = core.getSpace("MobileNetV2SpaceSeg");
+  const runDir =
+    mode === "memory"
+      ? null
+      : fs.mkdtempSync(path.join(process.env.BENCH_TMP || os.tmpdir(), "segnas-bench-"));
+  const opened = await server.openStudy({
+    runDir,
+    space,
+    settings: {
+      space: space.name,
+      strategy: factory.name === "random" ? "random" : strategyKind,
+      seed: 1,
+      searchSteps: 1e9,
+      maxFailures: 1e9,
+    },
+    strategies: factory,
+    logger,
+    fsync: mode === "fsync",
+  });
+  const controller = new server.Controller({
+    study: opened.study,
+    journal: opened.journal,
+    logger,
+    leaseMs: 60_000,
+    heartbeatMs: 1000,
+    budget: { epochs: 1 },
+  });
+  const srv = new server.SearchServer({ controller, logger, heartbeatSeconds: 1, leaseSeconds: 60 });
+  const address = await srv.listen({ host: "127.0.0.1", port: 0, retrySeconds: 0 });
+  process.send({ type: "ready", port: address.port });
+  process.on("message", async (m) => {
+    if (m.type === "stats") {
+      global.gc?.();
+      const cpu = process.cpuUsage();
+      process.send({
+        type: "stats",
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        rss: process.memoryUsage().rss,
+        heapUsed: process.memoryUsage().heapUsed,
+        journal: opened.journal.stats,
+        completed: controller.study.state.completed,
+        trials: controller.study.state.trials.length,
+        connections: srv.connectionCount,
+      });
+    } else if (m.type === "stop") {
+      await srv.close();
+      await opened.journal.close();
+      if (runDir) fs.rmSync(runDir, { recursive: true, force: true });
+      process.exit(0);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client side: simulated workers.
+
+function startServer(journal, strategy) {
+  const child = fork(__filename, ["--role", "server"], {
+    env: { ...process.env, BENCH_JOURNAL: journal, BENCH_STRATEGY: strategy },
+    execArgv: [
+      "--expose-gc",
+      ...(process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+    ],
+  });
+  const ready = new Promise((resolve, reject) => {
+    child.once("message", (m) =>
+      m.type === "ready" ? resolve(m.port) : reject(new Error(JSON.stringify(m))),
+    );
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const ask = (type) =>
+    new Promise((resolve) => {
+      const on = (m) => {
+        if (m.type === type) {
+          child.off("message", on);
+          resolve(m);
+        }
+      };
+      child.on("message", on);
+      child.send({ type });
+    });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const stop = () => {
+    child.send({ type: "stop" });
+    return exited;
+  };
+  return { child, ready, stats: () => ask("stats"), stop };
+}
+
+const caps = {
+  backend: "none",
+  device: "bench",
+  hostname: os.hostname(),
+  pid: process.pid,
+  segnasVersion: "bench",
+};
+
+async function connectWorker(port, id) {
+  const socket = net.connect({ host: "127.0.0.1", port, noDelay: true });
+  await new Promise((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  const ch = new protocol.MessageChannel(socket, { requestTimeoutMs: 60_000 });
+  await protocol.clientHandshake(ch, { workerId: `bench-${id}`, capabilities: caps });
+  return ch;
+}
+
+function quantile(sorted, q) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : NaN;
+}
+
+/**
+ * `workers` connections doing ask -> (instant trial) -> tell for `seconds`. Closed loop (each
+ * worker asks again as soon as it has its ack) unless `rate` (pairs/s for all workers together)
+ * is given: then each worker starts a pair on a fixed schedule, and latency is measured from the
+ * scheduled start (so a server that falls behind is charged for the queueing it causes).
+ */
+async function throughput(port, workers, seconds, prefix = "w", rate = 0) {
+  const chans = await Promise.all(
+    Array.from({ length: workers }, (_, i) => connectWorker(port, `${prefix}-${i}`)),
+  );
+  const latencies = [];
+  let pairs = 0;
+  let running = true;
+  const start = Date.now();
+  const warmupUntil = start + 500;
+  const until = warmupUntil + seconds * 1000;
+  const interval = rate > 0 ? (1000 * workers) / rate : 0;
+  const loop = async (ch, i) => {
+    let next = start + (interval * i) / workers;
+    while (running) {
+      if (interval > 0) {
+        const wait = next - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (!running) break;
+      }
+      const scheduled = interval > 0 ? next : Date.now();
+      const t0 = process.hrtime.bigint();
+      const r = await ch.request({ type: "ask" });
+      if (r.type !== "trial") throw new Error(`expected a trial, got ${r.type}`);
+      await ch.request({
+        type: "tell",
+        trialId: r.trialId,
+        reward: Math.random(),
+        metrics: { miou: 0.5 },
+        curve: [0.5],
+        durationMs: 0,
+      });
+      const now = Date.now();
+      if (now >= warmupUntil && now < until) {
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        latencies.push(interval > 0 ? Math.max(ms, now - scheduled) : ms);
+        pairs++;
+      }
+      next += interval;
+    }
+  };
+  const loops = chans.map(loop);
+  await new Promise((r) => setTimeout(r, until - Date.now()));
+  running = false;
+  await Promise.all(loops);
+  await Promise.all(chans.map((c) => c.close()));
+  latencies.sort((a, b) => a - b);
+  return {
+    pairsPerSecond: pairs / seconds,
+    pairs,
+    latencies,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    max: latencies.at(-1),
+  };
+}
+
+/** `n` connections each holding a trial and heart-beating every `beatMs`. */
+async function idleFleet(port, n, beatMs, seconds) {
+  const chans = [];
+  for (let i = 0; i < n; i += 50) {
+    chans.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(50, n - i) }, (_, j) => connectWorker(port, `idle-${i + j}`)),
+      )),
+    );
+  }
+  const trials = await Promise.all(chans.map((c) => c.request({ type: "ask" })));
+  let beats = 0;
+  let running = true;
+  const loops = chans.map(async (ch, i) => {
+    await new Promise((r) => setTimeout(r, Math.random() * beatMs));
+    while (running) {
+      await ch.request({ type: "heartbeat", trialId: trials[i].trialId, epoch: 1, metric: 0.5 });
+      beats++;
+      await new Promise((r) => setTimeout(r, beatMs));
+    }
+  });
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  running = false;
+  return { chans, beats, loops };
+}
+
+function fmt(n, d = 0) {
+  return Number(n).toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+}
+
+/** Client role (a child process): `workers` connections doing ask -> tell; sends back latencies. */
+async function clientRole() {
+  const port = Number(process.env.BENCH_PORT);
+  const workers = Number(process.env.BENCH_WORKERS);
+  const seconds = Number(process.env.BENCH_SECONDS);
+  const r = await throughput(
+    port,
+    workers,
+    seconds,
+    process.env.BENCH_ID,
+    Number(process.env.BENCH_RATE || 0),
+  );
+  process.send({ type: "result", ...r });
+  process.disconnect();
+}
+
+/** Runs `workers` simulated workers spread over `procs` client processes; merges their numbers. */
+async function distributedThroughput(port, workers, seconds, procs, rate = 0) {
+  const per = Array.from(
+    { length: procs },
+    (_, i) => Math.floor(workers / procs) + (i < workers % procs ? 1 : 0),
+  );
+  const results = await Promise.all(
+    per.map(
+      (n, i) =>
+        new Promise((resolve, reject) => {
+          const child = fork(__filename, ["--role", "client"], {
+            env: {
+              ...process.env,
+              BENCH_PORT: String(port),
+              BENCH_WORKERS: String(n),
+              BENCH_SECONDS: String(seconds),
+              BENCH_ID: `c${i}`,
+              BENCH_RATE: String((rate * n) / workers),
+            },
+          });
+          child.once("message", resolve);
+          child.once("exit", (code) => code !== 0 && reject(new Error(`client exited with ${code}`)));
+        }),
+    ),
+  );
+  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const pairs = results.reduce((a, r) => a + r.pairs, 0);
+  const pairsPerSecond = results.reduce((a, r) => a + r.pairsPerSecond, 0);
+  return {
+    pairsPerSecond,
+    pairs,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    max: latencies.at(-1),
+  };
+}
+
+async function main() {
+  if (arg("role") === "server") return serverRole();
+  if (arg("role") === "client") return clientRole();
+  const seconds = Number(arg("seconds", 5));
+  const workers = Number(arg("workers", 64));
+  const idle = Number(arg("idle", 1000));
+  const strategy = arg("strategy", "random");
+  // Simulated workers live in their own processes (as real ones do), spread over the other cores.
+  const procs = Number(arg("client-procs", Math.max(1, Math.min(8, os.cpus().length - 1))));
+  console.log(
+    `segnas protocol benchmark: ${workers} simulated workers in ${procs} client process(es) on loopback, ${seconds} s per run, strategy ${strategy}`,
+  );
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model?.trim()}, node ${process.version}\n`);
+
+  // The journal's raw fsync cost on this disk, alone.
+  const journal = require(path.join(root, "packages/journal/dist"));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "segnas-fsync-"));
+  const fsync = await journal.measureFsync(tmp, 200);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  console.log(
+    `fsync (write + fdatasync of one journal line, alone): mean ${fsync.meanMs.toFixed(2)} ms, p50 ${fsync.p50Ms.toFixed(2)} ms, p99 ${fsync.p99Ms.toFixed(2)} ms`,
+  );
+  console.log(
+    `  -> without group commit at most ~${fmt(1000 / fsync.meanMs)} fsyncs/s, i.e. ~${fmt(1000 / fsync.meanMs / 2)} ask+tell pairs/s\n`,
+  );
+
+  const rate = Number(arg("rate", 5000));
+  const results = {};
+  for (const mode of ["memory", "fsync"]) {
+    const srv = startServer(mode, strategy);
+    const port = await srv.ready;
+    const st0 = await srv.stats();
+    const r = await distributedThroughput(port, workers, seconds, procs);
+    const st = await srv.stats();
+    // Server CPU per pair (the run includes the clients' warm-up: a slight over-estimate).
+    r.serverCpuUsPerPair = ((st.cpuMs - st0.cpuMs) * 1000) / Math.max(1, st.completed - st0.completed);
+    const label = mode === "memory" ? "without journal (in-memory)" : "with journal, fsync per group commit";
+    console.log(`${label}:`);
+    console.log(
+      `  saturation, closed loop:  ${fmt(r.pairsPerSecond)} ask->tell pairs/s, latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (64 always-busy workers: mean latency = 64 / rate)`,
+    );
+    console.log(
+      `  server CPU ${fmt(r.serverCpuUsPerPair)} us per pair -> one uncontended core serves ~${fmt(1e6 / r.serverCpuUsPerPair)} pairs/s`,
+    );
+    const paced = await distributedThroughput(port, workers, seconds, procs, rate);
+    console.log(
+      `  paced at ${fmt(rate)} pairs/s:    ${fmt(paced.pairsPerSecond)} pairs/s done, latency p50 ${paced.p50.toFixed(2)} ms, p99 ${paced.p99.toFixed(2)} ms (from the scheduled start)`,
+    );
+    // The same, at half of what this machine sustained: the latency of a server that is not overloaded.
+    const half = Math.max(100, Math.round(r.pairsPerSecond / 2 / 100) * 100);
+    const light = await distributedThroughput(port, workers, seconds, procs, half);
+    console.log(
+      `  paced at ${fmt(half)} pairs/s:    ${fmt(light.pairsPerSecond)} pairs/s done, latency p50 ${light.p50.toFixed(2)} ms, p99 ${light.p99.toFixed(2)} ms`,
+    );
+    const st1 = await srv.stats();
+    if (mode === "fsync") {
+      const j = st1.journal;
+      console.log(
+        `  journal: ${fmt(j.events)} events in ${fmt(j.commits)} fsynced commits (${(j.events / Math.max(1, j.commits)).toFixed(1)} events per fsync), ${fmt(j.bytes / 1e6, 1)} MB`,
+      );
+    }
+    console.log(`  server RSS ${fmt(st1.rss / 1e6)} MB after ${fmt(st1.trials)} trials\n`);
+    await srv.stop();
+    results[mode] = { closed: r, paced };
+  }
+
+  const srv = startServer("fsync", strategy);
+  const port = await srv.ready;
+  const before = await srv.stats();
+  const fleet = await idleFleet(port, idle, 1000, Math.max(3, seconds));
+  const st = await srv.stats();
+  const busy = await distributedThroughput(port, Math.min(workers, 16), 2, procs).catch((e) => ({
+    error: e.message,
+  }));
+  console.log(`${fmt(idle)} connected workers, each holding a trial and heart-beating every 1 s:`);
+  console.log(
+    `  server RSS ${fmt(st.rss / 1e6)} MB (idle server ${fmt(before.rss / 1e6)} MB), ${fmt(st.connections)} connections, ${fmt(fleet.beats)} heartbeats answered`,
+  );
+  if (!busy.error)
+    console.log(
+      `  meanwhile 16 busy workers: ${fmt(busy.pairsPerSecond)} pairs/s, p99 ${busy.p99.toFixed(2)} ms`,
+    );
+  await srv.stop();
+  for (const c of fleet.chans) c.destroy();
+
+  const ours = results.fsync.closed;
+  console.log(
+    `\nvs PaddleSlim SANAS (SPEC §3: ${fmt(PADDLESLIM.pairsPerSecond)}/s p99 ${PADDLESLIM.p99Ms} ms with 64 clients; ${PADDLESLIM.withCheckpoint}/s with its checkpoint):`,
+  );
+  console.log(
+    `  with journal + fsync: ${(ours.pairsPerSecond / PADDLESLIM.withCheckpoint).toFixed(1)}x its checkpointed rate, ${(ours.pairsPerSecond / PADDLESLIM.pairsPerSecond).toFixed(2)}x its rate without checkpoint, p99 ${ours.p99.toFixed(1)} vs ${PADDLESLIM.p99Ms} ms`,
+  );
+  console.log(
+    `  without journal:      ${(results.memory.closed.pairsPerSecond / PADDLESLIM.pairsPerSecond).toFixed(2)}x its rate without checkpoint`,
+  );
+  const pass = (ok) => (ok ? "PASS" : "MISS");
+  const p = results.fsync.paced;
+  console.log(
+    `\ntargets (this machine: ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}): ` +
+      `>= 5,000 pairs/s with 64 workers + fsync: ${pass(ours.pairsPerSecond >= 5000)} (${fmt(ours.pairsPerSecond)}); ` +
+      `p99 <= 5 ms at ${fmt(rate)}/s: ${pass(p.p99 <= 5 && p.pairsPerSecond >= 0.95 * rate)} (${p.p99.toFixed(1)} ms at ${fmt(p.pairsPerSecond)}/s); ` +
+      `${fmt(idle)} workers RSS <= 300 MB: ${pass(st.rss <= 300e6)} (${fmt(st.rss / 1e6)} MB)`,
+  );
+  process.exit(0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+/**
+ * The root logger of the distributed commands: human lines on stderr (time, level, [who],
+ * message), or raw pino JSON with --json / SEGNAS_LOG_FORMAT=json. Level: SEGNAS_LOG_LEVEL.
+ */
+import pino, { type Logger } from "pino";
+
+const NAMES: Record<number, string> = {
+  10: "trace",
+  20: "debug",
+  30: "info",
+  40: "warn",
+  50: "error",
+  60: "fatal",
+};
+
+export function nasLogger(options: { json?: boolean; name?: string } = {}): Logger {
+  const level = process.env.SEGNAS_LOG_LEVEL ?? "info";
+  const base = options.name ? { name: options.name } : undefined;
+  if (options.json || process.env.SEGNAS_LOG_FORMAT === "json") {
+    return pino({ level, base: base ?? null }, pino.destination(2));
+  }
+  return pino(
+    { level, base: base ?? null },
+    {
+      write(line: string) {
+        const r = JSON.parse(line) as {
+          level: number;
+          time: number;
+          msg?: string;
+          name?: string;
+          err?: { message?: string };
+        };
+        const t = new Date(r.time).toISOString().slice(11, 19);
+        const who = r.name ? `[${r.name}] ` : "";
+        const err = r.err?.message && !(r.msg ?? "").includes(r.err.message) ? ` (${r.err.message})` : "";
+        process.stderr.write(`${t} ${(NAMES[r.level] ?? "info").padEnd(5)} ${who}${r.msg ?? ""}${err}\n`);
+      },
+    },
+  );
+}

@@ -1,0 +1,4 @@
+export * from "./simulate";
+export * from "./stats";
+export * from "./table";
+export * from "./table-benchmark";

@@ -1,0 +1,76 @@
+/**
+ * Reaching the server: TCP connect with exponential backoff (with jitter, so a fleet of workers
+ * does not stampede a restarting server) for up to SEGNAS.CONNECT_RETRY_SECONDS, then a
+ * ConnectError that says what was tried and what to check.
+ */
+import * as net from "node:net";
+import { SegnasError } from "@segnas/core";
+import type { Logger } from "pino";
+
+export interface ConnectOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Give up after this long without success. */
+  readonly retrySeconds: number;
+  readonly logger?: Logger;
+  readonly signal?: AbortSignal;
+  /** First and largest delay between attempts (default 100 ms, 5 s). */
+  readonly minDelayMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+function connectOnce(host: string, port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, noDelay: true });
+    const onError = (err: Error): void => {
+      socket.destroy();
+      reject(err);
+    };
+    socket.once("error", onError);
+    socket.once("connect", () => {
+      socket.off("error", onError);
+      socket.setKeepAlive(true, 30_000);
+      resolve(socket);
+    });
+  });
+}
+
+export async function connectWithRetry(opts: ConnectOptions): Promise<net.Socket> {
+  const started = Date.now();
+  let delay = opts.minDelayMs ?? 100;
+  const maxDelay = opts.maxDelayMs ?? 5000;
+  let attempts = 0;
+  let warned = false;
+  for (;;) {
+    if (opts.signal?.aborted) throw new SegnasError("SEGNAS_E_CONNECT", "connecting was cancelled");
+    attempts++;
+    try {
+      return await connectOnce(opts.host, opts.port);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const elapsed = Date.now() - started;
+      if (elapsed >= opts.retrySeconds * 1000) {
+        throw new SegnasError(
+          "SEGNAS_E_CONNECT",
+          `could not reach the server at ${opts.host}:${opts.port} for ${Math.round(elapsed / 1000)} s ` +
+            `(${attempts} attempts, last error: ${err.code ?? err.message}); start the server first, check ` +
+            `SLIM.NAS_ADDRESS and SLIM.NAS_PORT (or --address host:port), or wait longer with SEGNAS.CONNECT_RETRY_SECONDS`,
+          { host: opts.host, port: opts.port, attempts, lastError: err.code ?? err.message },
+        );
+      }
+      if (!warned) {
+        warned = true;
+        opts.logger?.warn(
+          { host: opts.host, port: opts.port, error: err.code ?? err.message },
+          `server ${opts.host}:${opts.port} not reachable yet; retrying for up to ${opts.retrySeconds} s`,
+        );
+      }
+      const wait = Math.min(delay * (0.5 + Math.random() / 2), opts.retrySeconds * 1000 - elapsed);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(0, wait));
+        opts.signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+      });
+      delay = Math.min(delay * 2, maxDelay);
+    }
+  }
+}

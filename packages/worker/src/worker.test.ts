@@ -1,0 +1,251 @@
+import {
+  MessageChannel,
+  PROTOCOL_VERSION,
+  createDuplexPair,
+  serverHandshake,
+  type Message,
+  type TrialMessage,
+} from "@segnas/protocol";
+import type { Duplex } from "node:stream";
+import pino from "pino";
+import { createFakeRunner } from "./fake-runner";
+import { runWorker, parseAddress } from "./worker";
+
+const log = pino({ level: "silent" });
+
+/** A scripted server: each connection is handed to `script` after the handshake. */
+function scriptedServer(script: (ch: MessageChannel, connection: number) => Promise<void>) {
+  let connections = 0;
+  const seen: Message[][] = [];
+  const connect = async (): Promise<Duplex> => {
+    const [a, b] = createDuplexPair();
+    const n = connections++;
+    seen.push([]);
+    const ch = new MessageChannel(a, { requestTimeoutMs: 0 });
+    void (async () => {
+      await serverHandshake(ch, {
+        welcome: () => ({
+          protocolVersion: PROTOCOL_VERSION,
+          sessionId: `s${n}`,
+          study: { studyId: "x", space: "Tiny", strategy: "t", searchSteps: 1 },
+          heartbeatSeconds: 0.05,
+          leaseSeconds: 10,
+        }),
+      });
+      ch.on("message", (m) => seen[n]?.push(m));
+      await script(ch, n);
+    })().catch(() => ch.destroy());
+    return b;
+  };
+  return {
+    connect,
+    seen,
+    get connections() {
+      return connections;
+    },
+  };
+}
+
+const trial: TrialMessage = {
+  type: "trial",
+  trialId: 7,
+  tokens: [1, 2],
+  arch: { a: 1 },
+  budget: { epochs: 3 },
+  leaseSeconds: 10,
+};
+
+function next(ch: MessageChannel): Promise<Message> {
+  return ch.receive(5000);
+}
+
+/** Answers heartbeats with `continue` until a tell/fail arrives; returns it. */
+async function untilResult(ch: MessageChannel, onBeat?: (m: Message) => Message | null): Promise<Message> {
+  for (;;) {
+    const m = await next(ch);
+    if (m.type === "heartbeat") {
+      const r = onBeat?.(m) ?? { type: "continue", trialId: m.trialId };
+      ch.reply(m, r);
+      continue;
+    }
+    return m;
+  }
+}
+
+describe("Worker", () => {
+  it("asks, trains with heartbeats carrying the mIoU, tells, and exits on done", async () => {
+    const beats: Message[] = [];
+    const srv = scriptedServer(async (ch) => {
+      const ask = await next(ch);
+      ch.reply(ask, trial);
+      const tell = await untilResult(ch, (m) => (beats.push(m), null));
+      expect(tell).toMatchObject({ type: "tell", trialId: 7 });
+      ch.reply(tell, { type: "ack", trialId: 7, duplicate: false });
+      ch.reply(await next(ch), { type: "done", reason: "all done" });
+    });
+    const summary = await runWorker({
+      host: "mem",
+      port: 0,
+      runner: createFakeRunner({ epochMs: 30, reward: () => 0.6 }),
+      trialRoot: null,
+      logger: log,
+      connectRetrySeconds: 1,
+      connect: srv.connect,
+    });
+    expect(summary).toMatchObject({ outcome: "done", completed: 1, trialsRun: 1, reconnects: 0 });
+    const withMetric = beats.filter((b) => b.type === "heartbeat" && b.metric !== undefined);
+    expect(withMetric.length).toBeGreaterThan(0);
+    expect(withMetric.at(-1)).toMatchObject({ trialId: 7, epoch: 3, metric: 0.6 });
+  });
+
+  it("re-sends an unacknowledged result after the connection drops", async () => {
+    const tells: Message[] = [];
+    const srv = scriptedServer(async (ch, n) => {
+      if (n === 0) {
+        ch.reply(await next(ch), trial);
+        tells.push(await untilResult(ch));
+        ch.destroy(); // the server "crashes" before acknowledging
+        return;
+      }
+      const m = await untilResult(ch);
+      tells.push(m);
+      ch.reply(m, { type: "ack", trialId: 7, duplicate: true });
+      ch.reply(await next(ch), { type: "done", reason: "over" });
+    });
+    const summary = await runWorker({
+      host: "mem",
+      port: 0,
+      runner: createFakeRunner({ reward: () => 0.25 }),
+      trialRoot: null,
+      logger: log,
+      connectRetrySeconds: 1,
+      connect: srv.connect,
+    });
+    expect(summary).toMatchObject({ outcome: "done", reconnects: 1 });
+    expect(tells.map((t) => t.type === "tell" && [t.trialId, t.reward])).toEqual([
+      [7, 0.25],
+      [7, 0.25],
+    ]);
+  });
+
+  it("keeps training through a reconnect and heartbeats at once on the new connection", async () => {
+    const srv = scriptedServer(async (ch, n) => {
+      if (n === 0) {
+        ch.reply(await next(ch), trial);
+        await next(ch); // first heartbeat
+        ch.destroy();
+        return;
+      }
+      const first = await next(ch);
+      expect(first).toMatchObject({ type: "heartbeat", trialId: 7 });
+      ch.reply(first, { type: "continue", trialId: 7 });
+      const tell = await untilResult(ch);
+      ch.reply(tell, { type: "ack", trialId: 7, duplicate: false });
+      ch.reply(await next(ch), { type: "done", reason: "over" });
+    });
+    const summary = await runWorker({
+      host: "mem",
+      port: 0,
+      runner: createFakeRunner({ epochMs: 40 }),
+      trialRoot: null,
+      logger: log,
+      connectRetrySeconds: 1,
+      connect: srv.connect,
+    });
+    expect(summary).toMatchObject({ outcome: "done", completed: 1, reconnects: 1 });
+  });
+
+  it("obeys stop: abandons the trial without reporting it, then asks again", async () => {
+    const srv = scriptedServer(async (ch) => {
+      ch.reply(await next(ch), trial);
+      const m = await untilResult(ch, (b) => ({
+        type: "stop",
+        trialId: b.type === "heartbeat" ? b.trialId : 0,
+        reason: "taken",
+      }));
+      expect(m.type).toBe("ask");
+      ch.reply(m, { type: "done", reason: "over" });
+    });
+    const summary = await runWorker({
+      host: "mem",
+      port: 0,
+      runner: createFakeRunner({ epochMs: 50, epochs: 20 }),
+      trialRoot: null,
+      logger: log,
+      connectRetrySeconds: 1,
+      connect: srv.connect,
+    });
+    expect(summary).toMatchObject({ outcome: "done", completed: 0, trialsRun: 1 });
+  });
+
+  it("abandons a trial the server does not know (restarted on another run directory)", async () => {
+    const srv = scriptedServer(async (ch) => {
+      ch.reply(await next(ch), trial);
+      const beat = await next(ch);
+      expect(beat.type).toBe("heartbeat");
+      ch.send({
+        type: "error",
+        re: beat.id,
+        code: "SEGNAS_E_UNKNOWN_TRIAL",
+        message: "trial 7 is not part of this study",
+      });
+      const ask = await untilResult(ch);
+      expect(ask.type).toBe("ask");
+      ch.reply(ask, { type: "done", reason: "over" });
+    });
+    const summary = await runWorker({
+      host: "mem",
+      port: 0,
+      runner: createFakeRunner({ epochMs: 50, epochs: 20 }),
+      trialRoot: null,
+      logger: log,
+      connectRetrySeconds: 1,
+      connect: srv.connect,
+    });
+    expect(summary).toMatchObject({ outcome: "done", completed: 0, reconnects: 0 });
+  });
+
+  it("reports a failed trial with its code", async () => {
+    let failure: Message | null = null;
+    const srv = scriptedServer(async (ch) => {
+      ch.reply(await next(ch), trial);
+      failure = await untilResult(ch);
+      ch.reply(failure, { type: "ack", trialId: 7, duplicate: false });
+      ch.reply(await next(ch), { type: "done", reason: "over" });
+    });
+    await runWorker({
+      host: "mem",
+      port: 0,
+      runner: createFakeRunner({ fail: () => "NaN loss" }),
+      trialRoot: null,
+      logger: log,
+      connectRetrySeconds: 1,
+      connect: srv.connect,
+    });
+    expect(failure).toMatchObject({
+      type: "fail",
+      trialId: 7,
+      reason: "NaN loss",
+      code: "SEGNAS_E_TRAINING",
+    });
+  });
+
+  it("gives up connecting after the retry window with an actionable error", async () => {
+    await expect(
+      runWorker({
+        host: "127.0.0.1",
+        port: 1,
+        runner: createFakeRunner(),
+        trialRoot: null,
+        logger: log,
+        connectRetrySeconds: 0.3,
+      }),
+    ).rejects.toMatchObject({ code: "SEGNAS_E_CONNECT", message: expect.stringContaining("SLIM.NAS_PORT") });
+  });
+
+  it("parses addresses", () => {
+    expect(parseAddress("10.0.0.5:23333")).toEqual({ host: "10.0.0.5", port: 23333 });
+    expect(parseAddress("[::1]:80")).toEqual({ host: "::1", port: 80 });
+    expect(() => parseAddress("nohost")).toThrow(/host:port/);
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * Crashes with real processes: a worker killed mid-trial (its trial is handed out again and
+ * completes) and a server killed mid-search (the restarted server resumes from its journal, the
+ * workers reconnect, nothing is lost or counted twice).
+ */
+import {
+  freePort,
+  killAll,
+  quick,
+  readJournal,
+  sleep,
+  startServer,
+  startWorker,
+  tmpRunDir,
+} from "./dist-helpers";
+
+jest.setTimeout(120_000);
+afterEach(killAll);
+
+async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe("faults (processes)", () => {
+  it("kill -9 of a worker mid-trial: its trial is handed out again and completes", async () => {
+    const runDir = tmpRunDir("killworker");
+    // A long lease: the trial must come back through the short grace after the connection drops.
+    const overrides = quick(3, ["SEGNAS.LEASE_SECONDS", "60"]);
+    const { proc: server, port } = await startServer(runDir, overrides);
+    const doomed = startWorker("doomed", port, runDir, overrides, { SEGNAS_FAKE_EPOCH_MS: "5000" });
+    const m = await doomed.waitFor(/trial (\d+): training/);
+    const lost = Number(m[1]);
+    doomed.kill("SIGKILL");
+    await doomed.exited;
+
+    const rescuer = startWorker("rescuer", port, runDir, overrides);
+    expect((await rescuer.exited).code).toBe(0);
+    expect((await server.exited).code).toBe(0);
+
+    const events = readJournal(runDir);
+    const requeued = events.filter((e) => e.type === "trial-requeued");
+    expect(requeued.map((e) => [e.trialId, e.reason])).toEqual([[lost, "lease-expired"]]);
+    const completed = events.filter((e) => e.type === "trial-completed");
+    expect(completed).toHaveLength(3);
+    expect(completed.map((e) => e.trialId)).toContain(lost);
+    const leases = events.filter((e) => e.type === "trial-leased" && e.trialId === lost);
+    expect(leases.map((e) => e.attempt)).toEqual([1, 2]);
+  });
+
+  it("kill -9 of the server mid-search: the restart resumes, workers reconnect, nothing lost or counted twice", async () => {
+    const runDir = tmpRunDir("killserver");
+    const N = 8;
+    const port = await freePort();
+    const overrides = quick(N);
+    const first = await startServer(runDir, overrides, { port, name: "server-1" });
+    const env = { SEGNAS_FAKE_EPOCH_MS: "250" };
+    const workers = [
+      startWorker("w1", port, runDir, overrides, env),
+      startWorker("w2", port, runDir, overrides, env),
+    ];
+    await until(
+      "two rewards",
+      () => readJournal(runDir).filter((e) => e.type === "trial-completed").length >= 2,
+    );
+    first.proc.kill("SIGKILL");
+    await first.proc.exited;
+    const before = readJournal(runDir).filter((e) => e.type === "trial-completed").length;
+    expect(before).toBeLessThan(N);
+    await sleep(800); // the workers notice and start retrying
+
+    const second = await startServer(runDir, overrides, { port, name: "server-2" });
+    expect(second.proc.out()).toMatch(new RegExp(`resumed at ${before}/${N} steps`));
+    const codes = await Promise.all(workers.map((w) => w.exited));
+    expect(codes.map((c) => c.code)).toEqual([0, 0]);
+    expect((await second.proc.exited).code).toBe(0);
+    expect(workers.map((w) => w.err()).join("")).toMatch(/lost the server/);
+
+    const events = readJournal(runDir);
+    const completed = events.filter((e) => e.type === "trial-completed").map((e) => e.trialId);
+    expect(completed).toHaveLength(N);
+    expect(new Set(completed).size).toBe(N);
+    // No trial was proposed beyond what the search needed: the trials running at the crash stayed
+    // leased to their workers and were finished by them (or handed back to them on their next ask).
+    const proposed = events.filter((e) => e.type === "trial-proposed").map((e) => e.trialId);
+    expect(proposed).toHaveLength(N);
+    expect(completed.every((id) => proposed.includes(id))).toBe(true);
+  });
+});
