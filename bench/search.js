@@ -98,6 +98,7 @@ function main() {
       "strategy",
       ...budgets.map((b) => `regret@${b}`),
       ...budgets.map((b) => `hit@${b}`),
+      "ended early",
       "reference",
     ];
     const rows = strategies.map((strategy) => {
@@ -116,6 +117,7 @@ function main() {
           return `${s.regret.mean.toFixed(3)} [${s.regret.low.toFixed(2)}, ${s.regret.high.toFixed(2)}]`;
         }),
         ...budgets.map((b) => `${(100 * by(b).hitRate).toFixed(0)}%`),
+        `${by(Math.max(...budgets)).exhaustedRuns}/${seeds}`,
         note,
       ];
     });

@@ -65,14 +65,16 @@ export function segnas(name: string, args: string[], env: Record<string, string>
           return false;
         };
         const onData = (): void => void check();
-        const timer = setTimeout(() => {
+        const fail = (why: string): void => {
           listeners.delete(onData);
-          reject(
-            new Error(`${name}: no ${re} within ${ms} ms\n--- stdout\n${stdout}\n--- stderr\n${stderr}`),
-          );
-        }, ms);
+          clearTimeout(timer);
+          reject(new Error(`${name}: no ${re} ${why}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
+        };
+        const timer = setTimeout(() => fail(`within ${ms} ms`), ms);
         listeners.add(onData);
-        if (!check()) void exited.then(() => setTimeout(() => !check() && undefined, 10));
+        // A process that exits without printing it never will: fail now, with its output.
+        if (!check())
+          void exited.then(({ code }) => setTimeout(() => check() || fail(`before it exited (${code})`), 50));
       });
     },
     kill(signal = "SIGTERM") {
@@ -84,15 +86,20 @@ export function segnas(name: string, args: string[], env: Record<string, string>
   return proc;
 }
 
-/** Kills whatever a test left running (call in afterEach). */
+const dirs: string[] = [];
+
+/** Kills whatever a test left running and removes its run directories (call in afterEach). */
 export async function killAll(): Promise<void> {
   const left = [...running];
   for (const p of left) p.kill("SIGKILL");
   await Promise.all(left.map((p) => p.exited));
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 }
 
 export function tmpRunDir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `segnas-${tag}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `segnas-${tag}-`));
+  dirs.push(dir);
+  return dir;
 }
 
 /** A port that was free a moment ago (for tests that need the same port across restarts). */

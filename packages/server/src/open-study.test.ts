@@ -19,9 +19,15 @@ const settings: StudySettings = {
   maxFailures: 5,
 };
 
+const dirs: string[] = [];
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "segnas-open-"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "segnas-open-"));
+  dirs.push(dir);
+  return dir;
 }
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 describe("openStudy on a run directory", () => {
   it("creates, resumes (same state, new step budget journaled) and refuses another seed", async () => {

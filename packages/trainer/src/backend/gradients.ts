@@ -233,19 +233,15 @@ const CONFIGS: Config[] = [
       };
       return {
         x: () =>
-          tf
-            .engine()
-            .runKernel("Conv2DBackpropInput", { dy, filter: ft }, {
-              ...common,
-              inputShape: xt.shape,
-            } as never) as tf.Tensor,
+          tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: ft }, {
+            ...common,
+            inputShape: xt.shape,
+          } as never) as tf.Tensor,
         filter: () =>
-          tf
-            .engine()
-            .runKernel("Conv2DBackpropFilter", { x: xt, dy }, {
-              ...common,
-              filterShape: ft.shape,
-            } as never) as tf.Tensor,
+          tf.engine().runKernel("Conv2DBackpropFilter", { x: xt, dy }, {
+            ...common,
+            filterShape: ft.shape,
+          } as never) as tf.Tensor,
       };
     },
   },
@@ -267,19 +263,15 @@ const CONFIGS: Config[] = [
       };
       return {
         x: () =>
-          tf
-            .engine()
-            .runKernel("DepthwiseConv2dNativeBackpropInput", { dy, filter: ft }, {
-              ...common,
-              inputShape: xt.shape,
-            } as never) as tf.Tensor,
+          tf.engine().runKernel("DepthwiseConv2dNativeBackpropInput", { dy, filter: ft }, {
+            ...common,
+            inputShape: xt.shape,
+          } as never) as tf.Tensor,
         filter: () =>
-          tf
-            .engine()
-            .runKernel("DepthwiseConv2dNativeBackpropFilter", { x: xt, dy }, {
-              ...common,
-              filterShape: ft.shape,
-            } as never) as tf.Tensor,
+          tf.engine().runKernel("DepthwiseConv2dNativeBackpropFilter", { x: xt, dy }, {
+            ...common,
+            filterShape: ft.shape,
+          } as never) as tf.Tensor,
       };
     },
   },

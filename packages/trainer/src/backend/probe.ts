@@ -45,7 +45,9 @@ function runProbe(formulation: FormulationName): ProbeResult {
         epsilon: 1e-5,
       };
       const bn5 = { gamma: tf.ones([5]) as tf.Tensor1D, beta: tf.zeros([5]) as tf.Tensor1D, epsilon: 1e-5 };
-      const results = [] as { stats?: { mean: tf.Tensor; variance: tf.Tensor } }[];
+      const results = [] as {
+        stats?: { mean: tf.Tensor | Float32Array; variance: tf.Tensor | Float32Array };
+      }[];
       const r1 = f.conv(x, w0 as tf.Tensor4D, { stride: 2, bn: bn4, act: "relu6", inputGrad: false });
       const r2 = f.depthwise(r1.y, dw1 as tf.Tensor4D, { stride: 2, bn: bn4, act: "relu6" });
       const r3 = f.depthwise(r2.y, dw2 as tf.Tensor4D, { dilation: 2, bn: bn4, act: "relu" });

@@ -31,6 +31,9 @@ export function checkModel(model: SegModel, arch: MobileNetV2SegArch, opts: Chec
     problems.push(`BN running statistics ${count.bnRunningStats} != analytic ${cost.bnRunningStats}`);
   }
   const layers = new Map(model.plan.layers.map((l) => [l.name, l]));
+  const residual = new Set(
+    model.plan.blocks.flatMap((units) => units.filter((u) => u.residual).map((u) => u.linear.name)),
+  );
   for (const c of cost.layers) {
     const l = layers.get(c.name);
     if (!l) {
@@ -44,8 +47,9 @@ export function checkModel(model: SegModel, arch: MobileNetV2SegArch, opts: Chec
       problems.push(`${c.name}: weight [${got.join(", ")}] != analytic [${expected.join(", ")}]`);
     if (l.stride !== c.stride || l.dilation !== c.dilation)
       problems.push(`${c.name}: stride/dilation ${l.stride}/${l.dilation} != ${c.stride}/${c.dilation}`);
-    if (l.bias !== c.bias || l.bn !== c.bn || l.act !== c.act)
-      problems.push(`${c.name}: bias/bn/act differ from the analytic model`);
+    if (l.bias !== c.bias || l.bn !== c.bn || l.act !== c.act || residual.has(c.name) !== c.residual) {
+      problems.push(`${c.name}: bias/bn/activation/residual differ from the analytic model`);
+    }
   }
   for (const name of layers.keys()) problems.push(`layer ${name} is not in the analytic model`);
   if (problems.length > 0) {

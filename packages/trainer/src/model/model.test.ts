@@ -275,6 +275,31 @@ describe("weights, save and load", () => {
   });
 });
 
+describe("memory", () => {
+  it("build + train steps + predict + dispose leaves no tensors behind", () => {
+    const cycle = () => {
+      const m = buildModel(minArch, { classes: 3, head: "aspp-decoder", seed: 2 });
+      const step = createTrainStep(m, { learningRate: 0.05 });
+      const x = tf.randomUniform([2, 16, 16, 3], -1, 1, "float32", 11) as tf.Tensor4D;
+      const labels = tf.randomUniform([2, 16, 16], 0, 3, "int32", 12);
+      step.step(x, labels);
+      tf.tidy(() => {
+        m.forward(x, true); // a training forward outside any tape
+      });
+      m.predict(x).dispose();
+      step.step(x, labels);
+      m.predict(x).dispose();
+      tf.dispose([x, labels]);
+      step.dispose();
+      m.dispose();
+    };
+    cycle(); // first use creates a cached constant (the stem's one-hot patch filter)
+    const before = tf.memory().numTensors;
+    cycle();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 30000);
+});
+
 describe("createTrainStep", () => {
   it("lowers the loss on a fixed batch and leaks no tensors", () => {
     const m = buildModel(minArch, { classes: 3, head: "plain", seed: 2 });

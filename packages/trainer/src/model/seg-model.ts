@@ -17,7 +17,7 @@
  * live in two flat non-trainable variables and are exported as `${layer}.bn.running_mean` /
  * `.bn.running_var`.
  */
-import { Rng, type DeepLabHead, type MobileNetV2SegArch } from "@segnas/core";
+import { Rng, SHORTCUT_BLOCK, type DeepLabHead, type MobileNetV2SegArch } from "@segnas/core";
 import { tf } from "../backend/tf";
 import { releaseBackwardTensors } from "../ops/backward-store";
 import { formulationForBackend, getFormulation, type FormulationName } from "../ops/formulation";
@@ -172,8 +172,11 @@ class SegModelImpl implements SegModel {
       }
       this.params.set(l.name, p);
     }
-    this.runningMean = tf.variable(tf.zeros([offset]), false, `${this.prefix}/bn.running_mean`);
-    this.runningVar = tf.variable(tf.ones([offset]), false, `${this.prefix}/bn.running_var`);
+    // tf.variable shares the initial tensor's data; dispose the initial tensor object itself.
+    this.runningMean = tf.tidy(() =>
+      tf.variable(tf.zeros([offset]), false, `${this.prefix}/bn.running_mean`),
+    );
+    this.runningVar = tf.tidy(() => tf.variable(tf.ones([offset]), false, `${this.prefix}/bn.running_var`));
     this.momentum = tf.keep(tf.tensor1d(momentum));
   }
 
@@ -215,7 +218,7 @@ class SegModelImpl implements SegModel {
         const d = layer(u.dwise, e, true);
         const y = layer(u.linear, d, true);
         h = u.residual ? addSameShape(y, h) : y;
-        if (b === 1) shortcut = d;
+        if (b === SHORTCUT_BLOCK) shortcut = d; // the last unit of block1 wins
       }
     });
     let enc = h;
@@ -295,15 +298,23 @@ class SegModelImpl implements SegModel {
     this.pending = undefined;
     try {
       if (pending.size === 0 || this.disposed) return;
+      const all = [...pending.values()];
+      if (all.length === this.bnLayers.length && all.every((st) => st.mean instanceof Float32Array)) {
+        this.updateRunningFromHost(pending, opts.momentum);
+        return;
+      }
       tf.tidy(() => {
         const means: tf.Tensor[] = [];
         const vars: tf.Tensor[] = [];
+        // Portable ops report host arrays: gather consecutive ones into one upload.
+        const asTensor = (v: tf.Tensor1D | Float32Array): tf.Tensor =>
+          v instanceof Float32Array ? tf.tensor1d(v) : v;
         for (const l of this.bnLayers) {
           const s = pending.get(l.name);
           const off = this.param(l.name).bnOffset;
           // A layer without statistics (an interrupted forward) keeps its running values.
-          means.push(s ? s.mean : tf.slice(this.runningMean, [off], [l.cout]));
-          vars.push(s ? s.variance : tf.slice(this.runningVar, [off], [l.cout]));
+          means.push(s ? asTensor(s.mean) : tf.slice(this.runningMean, [off], [l.cout]));
+          vars.push(s ? asTensor(s.variance) : tf.slice(this.runningVar, [off], [l.cout]));
         }
         const m = opts.momentum === undefined ? this.momentum : tf.scalar(opts.momentum);
         const keep = (run: tf.Variable, batch: tf.Tensor) =>
@@ -314,6 +325,32 @@ class SegModelImpl implements SegModel {
     } finally {
       for (const s of pending.values()) tf.dispose([s.mean, s.variance]);
     }
+  }
+
+  /** The same update, from host arrays: one read and one upload per running-stat vector. */
+  private updateRunningFromHost(pending: Map<string, BatchStats>, momentum: number | undefined): void {
+    const mom = this.momentum.dataSync();
+    const run = [
+      Float32Array.from(this.runningMean.dataSync()),
+      Float32Array.from(this.runningVar.dataSync()),
+    ];
+    for (const l of this.bnLayers) {
+      const st = pending.get(l.name) as BatchStats;
+      const off = this.param(l.name).bnOffset;
+      const batch = [st.mean as Float32Array, st.variance as Float32Array];
+      for (let k = 0; k < 2; k++) {
+        const r = run[k] as Float32Array;
+        const b = batch[k] as Float32Array;
+        for (let i = 0; i < l.cout; i++) {
+          const m = momentum ?? (mom[off + i] as number);
+          r[off + i] = m * (r[off + i] as number) + (1 - m) * (b[i] as number);
+        }
+      }
+    }
+    tf.tidy(() => {
+      this.runningMean.assign(tf.tensor1d(run[0] as Float32Array));
+      this.runningVar.assign(tf.tensor1d(run[1] as Float32Array));
+    });
   }
 
   // ---- inference ----------------------------------------------------------------------------
@@ -456,6 +493,8 @@ class SegModelImpl implements SegModel {
         },
       );
     }
+    // New weights replace any batch statistics still waiting to be folded in.
+    if (this.pending) for (const st of this.pending.values()) tf.dispose([st.mean, st.variance]);
     this.pending = undefined;
     const rm = new Float32Array(this.runningMean.size);
     const rv = new Float32Array(this.runningVar.size);

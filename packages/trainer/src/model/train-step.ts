@@ -77,6 +77,8 @@ export function createTrainStep(model: SegModel, opts: TrainStepOptions): TrainS
     },
     dispose() {
       optimizer.dispose();
+      // tfjs's MomentumOptimizer.dispose() leaves its SGD parent's learning-rate scalar behind.
+      (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
     },
   };
 }

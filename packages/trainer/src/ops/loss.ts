@@ -48,7 +48,10 @@ export function softmaxCrossEntropy(
       gradFunc: (dy: tf.Scalar) =>
         tf.tidy(() => {
           const scale = tf.div(dy, count);
-          const g = tf.reshape(tf.sub(tf.mul(prob, tf.mul(valid, scale)), tf.mul(onehot, scale)), logits.shape);
+          const g = tf.reshape(
+            tf.sub(tf.mul(prob, tf.mul(valid, scale)), tf.mul(onehot, scale)),
+            logits.shape,
+          );
           releaseHeld(prob, onehot, valid, count);
           return g;
         }),

@@ -15,8 +15,8 @@
 import { tf } from "../backend/tf";
 import { holdForBackward as hold, holdOwn as own, releaseHeld } from "./backward-store";
 import { convGeometry, explicitPads, type ConvGeometry } from "./padding";
-import { bnBackwardCoefficients } from "./portable-pointwise";
-import { activationGrad, affine, colMean, colSum } from "./primitives";
+import { bnBackward, bnForward, hostValues, vec } from "./bn-host";
+import { activationGrad, affine, colMean } from "./primitives";
 import type { BatchStats, DepthwiseOptions, LayerResult } from "./types";
 
 type Pads4 = [[number, number], [number, number], [number, number], [number, number]];
@@ -98,6 +98,13 @@ export function depthwiseBackpropInput(dy: tf.Tensor4D, f: tf.Tensor4D, g: ConvG
   });
 }
 
+/** [s, s, c, 1] with 1 at tap (p, q): picks stride phase (p, q) of an image. */
+function onehotPhaseFilter(s: number, p: number, q: number, c: number): tf.Tensor4D {
+  const v = new Float32Array(s * s * c);
+  v.fill(1, (p * s + q) * c, (p * s + q + 1) * c);
+  return tf.tensor4d(v, [s, s, c, 1]);
+}
+
 /**
  * d(loss)/d(filter) of a depthwise conv: [kh, kw, C, 1], as kh*kw shifted products.
  *
@@ -117,8 +124,9 @@ export function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, g: Conv
     const hq = Math.max(Math.ceil((h + g.top + g.bottom) / s), ho + Math.floor(((kh - 1) * d) / s));
     const wq = Math.max(Math.ceil((w + g.left + g.right) / s), wo + Math.floor(((kw - 1) * d) / s));
     const rows = n * hq * wq;
-    const maxOff = Math.floor(((kh - 1) * d) / s) * wq + Math.floor(((kw - 1) * d) / s);
-    const len = Math.ceil((rows + maxOff) / 64) * 64;
+    const aMax = Math.floor(((kh - 1) * d) / s);
+    const bMax = Math.floor(((kw - 1) * d) / s);
+    const len = Math.ceil((rows + aMax * wq + bMax) / 64) * 64;
     // Xpad, padded further to whole phase grids: [N, hq*s, wq*s, C].
     const xp = tf.pad(x, [
       [0, 0],
@@ -126,44 +134,49 @@ export function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, g: Conv
       [g.left, wq * s - w - g.left],
       [0, 0],
     ]);
-    const phases = new Map<string, tf.Tensor>();
-    const phase = (p: number, q: number): tf.Tensor => {
-      const key = `${p},${q}`;
-      let t = phases.get(key);
+    const flat = (t: tf.Tensor, shift: number): tf.Tensor =>
+      tf.pad(tf.reshape(t, [rows, c]), [
+        [shift, len - rows - shift],
+        [0, 0],
+      ]);
+    // Tap offset a*wq + b is split between the two operands, so 3 + 3 shifted copies serve 9
+    // taps: x right-shifted by bMax - b, dy right-shifted by a*wq + bMax; their row-by-row product
+    // pairs x[r + a*wq + b] with dy[r].
+    const xs = new Map<string, tf.Tensor>();
+    const xShifted = (p: number, q: number, b: number): tf.Tensor => {
+      const key = `${p},${q},${b}`;
+      let t = xs.get(key);
       if (!t) {
-        const ph =
-          s === 1
-            ? xp
-            : tf.reshape(
-                tf.slice(tf.reshape(xp, [n, hq, s, wq, s, c]), [0, 0, p, 0, q, 0], [n, hq, 1, wq, 1, c]),
-                [n, hq, wq, c],
-              );
-        t = tf.pad(tf.reshape(ph, [rows, c]), [
-          [0, len - rows],
-          [0, 0],
-        ]);
-        phases.set(key, t);
+        // Phase (p, q) by a stride-s depthwise conv with a one-hot s x s filter: wasm's Slice and
+        // StridedSlice kernels are ~100x slower on this strided access.
+        const ph = s === 1 ? xp : tf.depthwiseConv2d(xp, onehotPhaseFilter(s, p, q, c), s, "valid");
+        t = flat(ph, bMax - b);
+        xs.set(key, t);
       }
       return t;
     };
-    const dye = tf.reshape(
-      tf.pad(dy, [
-        [0, 0],
-        [0, hq - ho],
-        [0, wq - wo],
-        [0, 0],
-      ]),
-      [rows, c],
-    );
+    const dyg = tf.pad(dy, [
+      [0, 0],
+      [0, hq - ho],
+      [0, wq - wo],
+      [0, 0],
+    ]);
+    const dys = new Map<number, tf.Tensor>();
+    const dyShifted = (a: number): tf.Tensor => {
+      let t = dys.get(a);
+      if (!t) {
+        t = flat(dyg, a * wq + bMax);
+        dys.set(a, t);
+      }
+      return t;
+    };
     const taps: tf.Tensor1D[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
-        const off = Math.floor((i * d) / s) * wq + Math.floor((j * d) / s);
-        const shifted = tf.pad(dye, [
-          [off, len - rows - off],
-          [0, 0],
-        ]);
-        taps.push(colMean(tf.mul(phase((i * d) % s, (j * d) % s), shifted) as tf.Tensor2D));
+        const a = Math.floor((i * d) / s);
+        const b = Math.floor((j * d) / s);
+        const prod = tf.mul(xShifted((i * d) % s, (j * d) % s, b), dyShifted(a));
+        taps.push(colMean(prod as tf.Tensor2D));
       }
     }
     return tf.reshape(tf.mul(tf.stack(taps), len), [kh, kw, c, 1]) as tf.Tensor4D;
@@ -214,33 +227,36 @@ export function dwBnActPortable(x: tf.Tensor4D, f: tf.Tensor4D, opts: DepthwiseO
   const op = tf.customGrad((..._args: unknown[]) => {
     const y = depthwiseForward(x, f, g);
     const y2 = tf.reshape(y, [m, c]) as tf.Tensor2D;
-    const mean = colMean(y2);
-    const e2 = colMean(tf.square(y2) as tf.Tensor2D);
-    const variance = tf.relu(tf.sub(e2, tf.square(mean))) as tf.Tensor1D;
-    const inv = tf.rsqrt(tf.add(variance, epsilon)) as tf.Tensor1D;
-    const scale = tf.mul(gamma, inv) as tf.Tensor1D;
-    const shift = tf.sub(beta, tf.mul(mean, scale)) as tf.Tensor1D;
-    const value = affine(y, scale, shift, act);
-    stats = { mean: tf.keep(tf.clone(mean)), variance: tf.keep(variance) };
-    const held = [hold(x), hold(f), hold(gamma), own(y2), own(mean), own(inv), hold(value)] as const;
-    const [hx, hf, hgamma, hy, hmean, hinv, hout] = held;
+    // Per-channel BN arithmetic on the host (bn-host.ts), with gamma's forward-time values.
+    const gammaV = Float32Array.from(hostValues(gamma));
+    const fwd = bnForward(
+      hostValues(colMean(y2)),
+      hostValues(colMean(tf.square(y2) as tf.Tensor2D)),
+      gammaV,
+      hostValues(beta),
+      epsilon,
+    );
+    const value = affine(y, vec(fwd.scale), vec(fwd.shift), act);
+    stats = { mean: fwd.mean, variance: fwd.variance };
+    const held = [hold(x), hold(f), own(y2), hold(value)] as const;
+    const [hx, hf, hy, hout] = held;
     return {
       value,
       gradFunc: (dA: tf.Tensor4D) =>
         tf.tidy(() => {
           const dZ = tf.reshape(activationGrad(dA, hout, act), [m, c]) as tf.Tensor2D;
-          const dBeta = colSum(dZ, true);
-          const sumDzY = colSum(tf.mul(dZ, hy), true);
-          const { a, b, c: cc, dGamma } = bnBackwardCoefficients(dBeta, sumDzY, hmean, hinv, hgamma, m);
+          const meanDz = hostValues(colMean(dZ));
+          const meanDzY = hostValues(colMean(tf.mul(dZ, hy) as tf.Tensor2D));
+          const bb = bnBackward(meanDz, meanDzY, fwd, gammaV, m);
           const dY = tf.reshape(
-            tf.add(affine(dZ, a, undefined, "none"), affine(hy, b, cc, "none")),
+            tf.add(affine(dZ, vec(bb.a), undefined, "none"), affine(hy, vec(bb.b), vec(bb.c), "none")),
             dA.shape,
           ) as tf.Tensor4D;
           const grads = [
             depthwiseBackpropInput(dY, hf, g),
             depthwiseBackpropFilter(hx, dY, g),
-            dGamma,
-            dBeta,
+            vec(bb.dGamma),
+            vec(bb.dBeta),
           ];
           releaseHeld(...held);
           return grads;

@@ -22,8 +22,9 @@
  * narrower (see primitives.transpose2d), never a transposed matMul (slow on wasm).
  */
 import { tf } from "../backend/tf";
-import { holdForBackward as hold, holdOwn as own, releaseHeld } from "./backward-store";
-import { activationGrad, affine, colMean, colSum, fusedActivation, transpose2d } from "./primitives";
+import { holdOwn as own, releaseHeld } from "./backward-store";
+import { bnBackward, bnForward, hostValues, vec } from "./bn-host";
+import { activationGrad, affine, colMean, colSum, fusedMatMul2d, transpose2d } from "./primitives";
 import type { BatchStats, ConvOptions, LayerResult } from "./types";
 
 /**
@@ -55,23 +56,6 @@ function weightGrad(xm: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
   if (cin <= cout) return tf.transpose(tf.matMul(transpose2d(dy), xm)) as tf.Tensor2D;
   return tf.matMul(transpose2d(xm), dy);
 }
-
-/** BN backward coefficients: dY = a dZ + b Y + c, plus dgamma. */
-function bnBackwardCoefficients(
-  sumDz: tf.Tensor1D,
-  sumDzY: tf.Tensor1D,
-  mean: tf.Tensor1D,
-  inv: tf.Tensor1D,
-  gamma: tf.Tensor1D,
-  m: number,
-): { a: tf.Tensor1D; b: tf.Tensor1D; c: tf.Tensor1D; dGamma: tf.Tensor1D } {
-  const dGamma = tf.mul(tf.sub(sumDzY, tf.mul(mean, sumDz)), inv) as tf.Tensor1D;
-  const a = tf.mul(gamma, inv) as tf.Tensor1D;
-  const b = tf.div(tf.mul(tf.neg(a), tf.mul(dGamma, inv)), m) as tf.Tensor1D;
-  const c = tf.sub(tf.div(tf.mul(tf.neg(a), sumDz), m), tf.mul(b, mean)) as tf.Tensor1D;
-  return { a, b, c, dGamma };
-}
-export { bnBackwardCoefficients };
 
 /**
  * 1x1 conv of x [N, H, W, Cin] with w [1, 1, Cin, Cout], then optional BN (batch statistics)
@@ -111,7 +95,7 @@ export function pointwisePortable(
     const toRelease: tf.Tensor[] = [hw];
 
     if (strategy === "plain") {
-      out = tf.fused.matMul({ a: xm, b: wm, bias, activation: fusedActivation(act) }) as tf.Tensor2D;
+      out = fusedMatMul2d(xm, wm, bias ? (tf.add(bias, 0) as tf.Tensor1D) : undefined, act);
       const hx = own(xm);
       toRelease.push(hx);
       backward = (dA, outA) => {
@@ -123,80 +107,72 @@ export function pointwisePortable(
         return grads;
       };
     } else {
-      const { beta, epsilon } = bn as NonNullable<typeof bn>;
-      const gamma = hold((bn as NonNullable<typeof bn>).gamma);
-      toRelease.push(gamma);
+      const { epsilon } = bn as NonNullable<typeof bn>;
+      // Per-channel BN arithmetic runs on the host (bn-host.ts); gamma's forward-time values.
+      const gammaV = Float32Array.from(hostValues((bn as NonNullable<typeof bn>).gamma));
+      const betaV = hostValues((bn as NonNullable<typeof bn>).beta);
       if (strategy === "gram") {
         const xt = transpose2d(xm); // [Cin, M]
         const sx = colSum(xm, true); // [Cin] column sums
         const g = tf.matMul(xt, xm); // [Cin, Cin]
-        const mean = tf.div(tf.reshape(tf.matMul(tf.reshape(sx, [1, cin]), wm), [cout]), m) as tf.Tensor1D;
+        const mean = tf.div(tf.matMul(tf.reshape(sx, [1, cin]), wm), m);
         const e2 = tf.div(tf.sum(tf.mul(wm, tf.matMul(g, wm)), 0), m);
-        const variance = tf.relu(tf.sub(e2, tf.square(mean))) as tf.Tensor1D;
-        const inv = tf.rsqrt(tf.add(variance, epsilon)) as tf.Tensor1D;
-        const scale = tf.mul(gamma, inv);
-        const shift = tf.sub(beta, tf.mul(mean, scale)) as tf.Tensor1D;
-        out = tf.fused.matMul({
-          a: xm,
-          b: tf.mul(wm, scale) as tf.Tensor2D,
-          bias: shift,
-          activation: fusedActivation(act),
-        }) as tf.Tensor2D;
-        stats = { mean: tf.keep(tf.clone(mean)), variance: tf.keep(variance) };
-        const held = [own(xm), own(sx), own(g), own(mean), own(inv)] as const;
-        const [hxm, hsx, hg, hmean, hinv] = held;
-        const hx = inputGrad ? hxm : undefined;
+        const fwd = bnForward(hostValues(mean), hostValues(e2), gammaV, betaV, epsilon);
+        out = fusedMatMul2d(xm, tf.mul(wm, vec(fwd.scale)) as tf.Tensor2D, vec(fwd.shift), act);
+        stats = { mean: fwd.mean, variance: fwd.variance };
+        const held = [own(xm), own(sx), own(g)] as const;
+        const [hxm, hsx, hg] = held;
         toRelease.push(...held);
         backward = (dA, outA) => {
           const dZ = activationGrad(dA, outA, act);
-          const dBeta = colSum(dZ, true);
+          const meanDz = hostValues(colMean(dZ));
           // X^T dZ [Cin, Cout], computed as (dZ^T X)^T so the packed operand is the narrow X.
-          const p = tf.transpose(tf.matMul(transpose2d(dZ), hxm as tf.Tensor2D));
-          const sumDzY = tf.sum(tf.mul(hw, p), 0) as tf.Tensor1D;
-          const { a, b, c, dGamma } = bnBackwardCoefficients(dBeta, sumDzY, hmean, hinv, gamma, m);
+          const p = tf.transpose(tf.matMul(transpose2d(dZ), hxm));
+          const meanDzY = hostValues(tf.div(tf.sum(tf.mul(hw, p), 0), m));
+          const bb = bnBackward(meanDz, meanDzY, fwd, gammaV, m);
+          const [a, b, c] = [vec(bb.a), vec(bb.b), vec(bb.c)];
           const grads: tf.Tensor[] = [];
-          if (inputGrad && hx) {
+          if (inputGrad) {
             const waT = tf.transpose(tf.mul(hw, a)); // [Cout, Cin]
             const gb = tf.matMul(tf.mul(hw, b), tf.transpose(hw)); // W diag(b) W^T [Cin, Cin]
             // W c as a fresh rank-1 tensor: wasm's fused matMul checks the bias's *data* rank.
             const cRow = tf.sum(tf.mul(hw, c), 1) as tf.Tensor1D;
-            const dx = tf.add(
-              tf.fused.matMul({ a: dZ, b: waT as tf.Tensor2D, bias: cRow }),
-              tf.matMul(hx, gb),
-            );
+            const dx = tf.add(fusedMatMul2d(dZ, waT as tf.Tensor2D, cRow, "none"), tf.matMul(hxm, gb));
             grads.push(tf.reshape(dx, x.shape));
           }
           const dW = tf.add(
             tf.add(tf.mul(p, a), tf.mul(tf.matMul(hg, hw), b)),
             tf.mul(tf.reshape(hsx, [cin, 1]), tf.reshape(c, [1, cout])),
           );
-          grads.push(tf.reshape(dW, w.shape), dGamma, dBeta);
+          grads.push(tf.reshape(dW, w.shape), vec(bb.dGamma), vec(bb.dBeta));
           return grads;
         };
       } else {
         const y = tf.matMul(xm, wm) as tf.Tensor2D; // [M, Cout]
-        const mean = colMean(y);
-        const e2 = colMean(tf.square(y) as tf.Tensor2D);
-        const variance = tf.relu(tf.sub(e2, tf.square(mean))) as tf.Tensor1D;
-        const inv = tf.rsqrt(tf.add(variance, epsilon)) as tf.Tensor1D;
-        const scale = tf.mul(gamma, inv) as tf.Tensor1D;
-        const shift = tf.sub(beta, tf.mul(mean, scale)) as tf.Tensor1D;
-        out = affine(y, scale, shift, act);
-        stats = { mean: tf.keep(tf.clone(mean)), variance: tf.keep(variance) };
+        const fwd = bnForward(
+          hostValues(colMean(y)),
+          hostValues(colMean(tf.square(y) as tf.Tensor2D)),
+          gammaV,
+          betaV,
+          epsilon,
+        );
+        out = affine(y, vec(fwd.scale), vec(fwd.shift), act);
+        stats = { mean: fwd.mean, variance: fwd.variance };
         const hx = own(xm);
         const hy = own(y);
-        const hmean = own(mean);
-        const hinv = own(inv);
-        toRelease.push(hx, hy, hmean, hinv);
+        toRelease.push(hx, hy);
         backward = (dA, outA) => {
           const dZ = activationGrad(dA, outA, act);
-          const dBeta = colSum(dZ, true);
-          const sumDzY = colSum(tf.mul(dZ, hy), true);
-          const { a, b, c, dGamma } = bnBackwardCoefficients(dBeta, sumDzY, hmean, hinv, gamma, m);
-          const dY = tf.add(affine(dZ, a, undefined, "none"), affine(hy, b, c, "none")) as tf.Tensor2D;
+          const meanDz = hostValues(colMean(dZ));
+          const meanDzY = hostValues(colMean(tf.mul(dZ, hy) as tf.Tensor2D));
+          const bb = bnBackward(meanDz, meanDzY, fwd, gammaV, m);
+          const dY = tf.add(
+            affine(dZ, vec(bb.a), undefined, "none"),
+            affine(hy, vec(bb.b), vec(bb.c), "none"),
+          ) as tf.Tensor2D;
           const grads: tf.Tensor[] = [];
           if (inputGrad) grads.push(tf.reshape(tf.matMul(dY, tf.transpose(hw)), x.shape));
-          grads.push(tf.reshape(weightGrad(hx, dY), w.shape), dGamma, dBeta);
+          grads.push(tf.reshape(weightGrad(hx, dY), w.shape), vec(bb.dGamma), vec(bb.dBeta));
           return grads;
         };
       }

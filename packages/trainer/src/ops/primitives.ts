@@ -96,8 +96,54 @@ function view4d(x: tf.Tensor2D): tf.Tensor4D {
 }
 
 /**
+ * a [M, K] x b [K, N] + bias, activation, as ONE _FusedMatMul kernel call. tf.fused.matMul
+ * falls back to matMul + add + activation whenever a gradient tape is recording (it has no
+ * gradient for relu6), which is always the case inside our ops' forward passes, and wraps the
+ * kernel in a customGrad that saves (copies) its inputs. The bias must own rank-1 data (wasm
+ * checks the data's rank, not the tensor's).
+ */
+export function fusedMatMul2d(
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  bias: tf.Tensor1D | undefined,
+  act: Activation,
+): tf.Tensor2D {
+  const [m, k] = a.shape;
+  const n = b.shape[1];
+  const out = tf
+    .engine()
+    .runKernel(
+      "_FusedMatMul",
+      { a: tf.reshape(a, [1, m, k]), b: tf.reshape(b, [1, k, n]), ...(bias ? { bias } : {}) },
+      { transposeA: false, transposeB: false, activation: fusedActivation(act), leakyreluAlpha: 0 },
+    ) as tf.Tensor;
+  return tf.reshape(out, [m, n]);
+}
+
+/** Depthwise conv + bias + activation as ONE FusedDepthwiseConv2D kernel call (see fusedMatMul2d). */
+export function fusedDepthwise(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  opts: { strides: number; pad: "same" | "valid"; dilations: number; bias?: tf.Tensor1D; act: Activation },
+): tf.Tensor4D {
+  return tf.engine().runKernel(
+    "FusedDepthwiseConv2D",
+    { x, filter, ...(opts.bias ? { bias: opts.bias } : {}) },
+    {
+      strides: opts.strides,
+      pad: opts.pad,
+      dataFormat: "NHWC",
+      dilations: opts.dilations,
+      activation: fusedActivation(opts.act),
+      leakyreluAlpha: 0,
+    },
+  ) as tf.Tensor4D;
+}
+
+/**
  * Per-channel affine + activation, act(x * scale + shift), as ONE fused 1x1 depthwise conv
- * (XNNPACK), instead of mul + add + activation. x is [M, C] or NHWC; scale, shift are [C].
+ * (XNNPACK), instead of mul + add + activation. x is [M, C] or NHWC; scale, shift are [C]
+ * tensors that own their data (e.g. fresh uploads; see fusedMatMul2d).
  */
 export function affine<T extends tf.Tensor2D | tf.Tensor4D>(
   x: T,
@@ -108,16 +154,8 @@ export function affine<T extends tf.Tensor2D | tf.Tensor4D>(
   const c = x.shape[x.rank - 1] as number;
   return tf.tidy(() => {
     const x4 = x.rank === 2 ? view4d(x as tf.Tensor2D) : (x as tf.Tensor4D);
-    // wasm's fused kernels read the bias's *data* rank: make it a fresh rank-1 tensor.
-    const bias = shift ? (tf.add(shift, 0) as tf.Tensor1D) : undefined;
-    const y = tf.fused.depthwiseConv2d({
-      x: x4,
-      filter: tf.reshape(scale, [1, 1, c, 1]),
-      strides: 1,
-      pad: "valid",
-      bias,
-      activation: fusedActivation(act),
-    });
+    const filter = tf.reshape(scale, [1, 1, c, 1]) as tf.Tensor4D;
+    const y = fusedDepthwise(x4, filter, { strides: 1, pad: "valid", dilations: 1, bias: shift, act });
     return tf.reshape(y, x.shape) as T;
   });
 }

@@ -9,12 +9,13 @@ export interface BatchNormParams {
 }
 
 /**
- * Batch statistics a training-mode BN computed (mean and biased variance per channel). The
- * caller owns these tensors (they are kept out of every tidy) and must dispose them.
+ * Batch statistics a training-mode BN computed (mean and biased variance per channel): host
+ * arrays from the portable ops, tensors from the native ones. The caller owns tensors (they are
+ * kept out of every tidy) and must dispose them (tf.dispose ignores the arrays).
  */
 export interface BatchStats {
-  readonly mean: tf.Tensor1D;
-  readonly variance: tf.Tensor1D;
+  readonly mean: tf.Tensor1D | Float32Array;
+  readonly variance: tf.Tensor1D | Float32Array;
 }
 
 /** The output of a conv (+ BN) (+ activation) layer op. */

@@ -113,6 +113,14 @@ process.on("message", (m: unknown) => {
   void run(m.request);
 });
 
+// Ctrl-C in a terminal reaches the whole process group, this child included: treat it (and
+// SIGTERM) as a stop request, so the parent's graceful stop is not cut short by a dead child.
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    stopReason = stopReason ?? `interrupted (${sig})`;
+  });
+}
+
 // The parent went away: nobody wants the result, and an orphan would hold a core.
 process.on("disconnect", () => process.exit(0));
 

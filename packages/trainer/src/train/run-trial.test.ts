@@ -26,7 +26,7 @@ function trial(over: Partial<RunTrialOptions> = {}): Promise<TrialOutcome> {
 describe("runTrial (child process)", () => {
   it("trains in a child: loss falls, the reward beats the majority class, files are saved", async () => {
     // 32x32: the backbone output is 2x2 (stride 16), enough to localise something.
-    const setup = await tinySetup(root, { size: 32, train: 32, val: 16, epochs: 4, lr: 0.05 });
+    const setup = await tinySetup(root, { size: 32, train: 64, val: 32, epochs: 4, lr: 0.05 });
     const baseline = await majorityClassBaseline(setup.config);
     const trialDir = path.join(root, "t1");
     const epochs: number[] = [];
@@ -108,6 +108,15 @@ describe("runTrial (child process)", () => {
     });
     expect(outcome.status).toBe("stopped");
     expect((outcome as { reason: string }).reason).toMatch(/^stop requested; .*was killed$/);
+  });
+
+  it("timeoutMs stops the trial like an abort, with the limit as the reason", async () => {
+    const outcome = await trial({
+      config: undefined,
+      overrides: [...tiny.overrides, "SOLVER.NUM_EPOCHS", "1000"],
+      timeoutMs: 2500,
+    });
+    expect(outcome).toMatchObject({ status: "stopped", reason: "trial time limit of 2.5 s reached" });
   });
 
   it("a bad config is a failed trial with the config's error code", async () => {

@@ -197,7 +197,9 @@ export function runTrial(opts: RunTrialOptions): Promise<TrialOutcome> {
       finish(failed(`could not run the training process: ${e.message}`));
     });
 
-    child.on("exit", (code, signal) => {
+    // "close", not "exit": it comes after the IPC channel and stderr are drained, so the child's
+    // last messages (done/failed) and its last words on stderr are never lost to a race.
+    child.on("close", (code, signal) => {
       const durationMs = Date.now() - started;
       const f = final as ChildMessage | null;
       if (f?.type === "done") {
@@ -215,7 +217,7 @@ export function runTrial(opts: RunTrialOptions): Promise<TrialOutcome> {
           reward,
           curve,
           reason: killedAfterStop
-            ? `${stopReason}; the training process did not stop within ${Math.round((opts.stopGraceMs ?? 15_000) / 1000)} s and was killed`
+            ? `${stopReason}; the training process did not stop within ${seconds(opts.stopGraceMs ?? 15_000)} s and was killed`
             : stopReason,
           metrics: null,
           modelDir: null,
@@ -239,13 +241,18 @@ export function runTrial(opts: RunTrialOptions): Promise<TrialOutcome> {
     if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) {
       timers.push(
         setTimeout(
-          () => requestStop(`trial time limit of ${Math.round(opts.timeoutMs! / 1000)} s reached`),
+          () => requestStop(`trial time limit of ${seconds(opts.timeoutMs!)} s reached`),
           opts.timeoutMs,
         ),
       );
     }
     sendSafe(child, { type: "start", request });
   });
+}
+
+/** 2500 -> "2.5", 15000 -> "15". */
+function seconds(ms: number): string {
+  return String(Number((ms / 1000).toFixed(1)));
 }
 
 function sendSafe(child: ChildProcess, m: unknown): void {
