@@ -136,6 +136,8 @@ function startServer(journal, strategy) {
     execArgv: [
       "--expose-gc",
       ...(process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+      // e.g. BENCH_SERVER_NODE_ARGS=--trace-gc
+      ...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(" ") : []),
     ],
   });
   const ready = new Promise((resolve, reject) => {
@@ -284,6 +286,7 @@ async function throughput(port, workers, seconds, prefix = "w", rate = 0) {
       w.socket.write(tellFrame(m.trialId, Math.random()));
       return;
     }
+    if (m.type === "bye") return;
     if (m.type !== "ack") throw new Error(`worker ${w.id}: expected trial/ack, got ${JSON.stringify(m)}`);
     const now = performance.now();
     if (now >= warmupUntil && now < until) {
@@ -376,8 +379,8 @@ async function clientRole() {
     process.env.BENCH_ID,
     Number(process.env.BENCH_RATE || 0),
   );
-  process.send({ type: "result", ...r });
-  process.disconnect();
+  // disconnect only once the (large) result has gone: an IPC message still queued is dropped
+  process.send({ type: "result", ...r }, () => process.disconnect());
 }
 
 /** Runs `workers` simulated workers spread over `procs` client processes; merges their numbers. */
@@ -439,7 +442,7 @@ async function main() {
   const fsync = await journal.measureFsync(tmp, 200);
   fs.rmSync(tmp, { recursive: true, force: true });
   console.log(
-    `fsync (write + fdatasync of one journal line, alone): mean ${fsync.meanMs.toFixed(2)} ms, p50 ${fsync.p50Ms.toFixed(2)} ms, p99 ${fsync.p99Ms.toFixed(2)} ms`,
+    `fsync (write + fdatasync of one journal line, alone): mean ${fsync.meanMs.toFixed(2)} ms, p50 ${fsync.p50Ms.toFixed(2)} ms, p99 ${fsync.p99Ms.toFixed(2)} ms, max ${fsync.maxMs.toFixed(2)} ms`,
   );
   console.log(
     `  -> without group commit at most ~${fmt(1000 / fsync.meanMs)} fsyncs/s, i.e. ~${fmt(1000 / fsync.meanMs / 2)} ask+tell pairs/s\n`,
@@ -522,7 +525,7 @@ async function main() {
     `  without journal:      ${(results.memory.closed.pairsPerSecond / PADDLESLIM.pairsPerSecond).toFixed(2)}x its rate without checkpoint`,
   );
   const pass = (ok) => (ok ? "PASS" : "MISS");
-    const lines = [
+  const lines = [
     `>= 5,000 pairs/s with 64 workers + fsync (closed loop): ${pass(ours.pairsPerSecond >= 5000)} (${fmt(ours.pairsPerSecond)})`,
     ...results.fsync.pacedRuns.map(
       (q) =>

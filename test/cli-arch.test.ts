@@ -1,17 +1,7 @@
 // End-to-end: runs the built CLI (`npx tsc -b` first) as a real process from the repo root.
-import { spawnSync } from "child_process";
-import * as path from "path";
+import { runCli, type CliResult } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
-
-function segnas(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["packages/cli/bin/segnas.js", "arch", ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const segnas = (...args: string[]): CliResult => runCli(["arch", ...args]);
 
 describe("segnas arch", () => {
   it("prints the init architecture as JSON", () => {

@@ -1,10 +1,9 @@
 // End-to-end: `segnas simulate` on a small hand-made table, run as a real process (`npx tsc -b` first).
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { runCli, type CliResult } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 const cell = (ops: string[]) =>
   `|${ops[0]}~0|+|${ops[1]}~0|${ops[2]}~1|+|${ops[3]}~0|${ops[4]}~1|${ops[5]}~2|`;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "segnas-simulate-"));
@@ -21,14 +20,7 @@ fs.writeFileSync(
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function segnas(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["packages/cli/bin/segnas.js", "simulate", ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const segnas = (...args: string[]): CliResult => runCli(["simulate", ...args]);
 
 describe("segnas simulate", () => {
   it("prints one JSON object with the regret statistics", () => {

@@ -8,9 +8,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { BIN, ROOT } from "./helpers";
 
-export const ROOT = path.resolve(__dirname, "..");
-export const BIN = path.join(ROOT, "packages", "cli", "bin", "segnas.js");
 export const DEMO_CFG = path.join(ROOT, "configs", "demo.yaml");
 
 export interface Proc {
@@ -133,28 +132,29 @@ export function quick(steps: number, extra: string[] = []): string[] {
   ];
 }
 
+/** The `segnas server` command line on 127.0.0.1 with the demo config. */
+export function serverArgs(runDir: string, port: number, overrides: string[]): string[] {
+  return [
+    "server",
+    "--cfg",
+    DEMO_CFG,
+    "--run-dir",
+    runDir,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    ...overrides,
+  ];
+}
+
 /** Starts `segnas server` on 127.0.0.1 (port 0 unless given) and waits until it listens. */
 export async function startServer(
   runDir: string,
   overrides: string[],
   opts: { port?: number; env?: Record<string, string>; name?: string } = {},
 ): Promise<{ proc: Proc; port: number }> {
-  const proc = segnas(
-    opts.name ?? "server",
-    [
-      "server",
-      "--cfg",
-      DEMO_CFG,
-      "--run-dir",
-      runDir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(opts.port ?? 0),
-      ...overrides,
-    ],
-    opts.env,
-  );
+  const proc = segnas(opts.name ?? "server", serverArgs(runDir, opts.port ?? 0, overrides), opts.env);
   const m = await proc.waitFor(/listening on 127\.0\.0\.1:(\d+)/);
   return { proc, port: Number(m[1]) };
 }

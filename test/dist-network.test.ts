@@ -14,7 +14,7 @@ import {
   startServer,
   startWorker,
   tmpRunDir,
-  DEMO_CFG,
+  serverArgs,
 } from "./dist-helpers";
 
 jest.setTimeout(120_000);
@@ -65,18 +65,7 @@ describe("network edges (processes)", () => {
     const holder = await hold(port);
     try {
       const runDir = tmpRunDir("busy");
-      const server = segnas("server", [
-        "server",
-        "--cfg",
-        DEMO_CFG,
-        "--run-dir",
-        runDir,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        ...quick(2, ["SEGNAS.PORT_RETRY_SECONDS", "1"]),
-      ]);
+      const server = segnas("server", serverArgs(runDir, port, quick(2, ["SEGNAS.PORT_RETRY_SECONDS", "1"])));
       const { code } = await server.exited;
       expect(code).toBe(4);
       const err = server.err();
@@ -95,18 +84,10 @@ describe("network edges (processes)", () => {
   it("a port freed within the retry window is taken; port 0 picks a free port and prints it", async () => {
     const port = await freePort();
     const holder = await hold(port);
-    const proc = segnas("server", [
+    const proc = segnas(
       "server",
-      "--cfg",
-      DEMO_CFG,
-      "--run-dir",
-      tmpRunDir("retry"),
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      ...quick(2, ["SEGNAS.PORT_RETRY_SECONDS", "60"]),
-    ]);
+      serverArgs(tmpRunDir("retry"), port, quick(2, ["SEGNAS.PORT_RETRY_SECONDS", "60"])),
+    );
     // Free the port once the server has found it busy and is retrying: it must then take it.
     await proc.waitFor(/busy/);
     holder.close();

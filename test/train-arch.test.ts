@@ -1,26 +1,18 @@
 // End-to-end: `segnas train-arch` as a real process (the built CLI: `npx tsc -b` first), on a
 // tiny synthetic dataset (16x16 images, 2 classes) with the smallest architecture on cpu.
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ensureSyntheticDataset } from "@segnas/trainer";
+import { runCli, type CliResult } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 jest.setTimeout(120_000);
 
 let tmp: string;
 let cfg: string;
 
-function segnas(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ["packages/cli/bin/segnas.js", "train-arch", ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 110_000,
-    env: { ...process.env, ...env },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const segnas = (args: string[], env: Record<string, string> = {}): CliResult =>
+  runCli(["train-arch", ...args], { timeout: 110_000, env });
 
 function tinyYaml(dataDir: string): string {
   return [

@@ -69,7 +69,7 @@ describe("the shipped configs", () => {
     const cfg = loadConfig({ file: "configs/demo.yaml", env: {}, cwd: ROOT }).config;
     expect(cfg.DATASET.NUM_CLASSES).toBe(5);
     expect(cfg.TRAIN_CROP_SIZE).toEqual([64, 64]);
-    expect(cfg.SOLVER.NUM_EPOCHS).toBeLessThanOrEqual(3);
+    expect(cfg.SOLVER.NUM_EPOCHS).toBeLessThanOrEqual(8); // ~2 minutes for the whole demo on 2 cores
     expect(cfg.SLIM.NAS_SEARCH_STEPS).toBe(6);
     expect(cfg.DATASET.DATA_DIR).toBe(".cache/segnas/synthetic-demo/");
     expect(cfg.TRAIN.MODEL_SAVE_DIR).toBe("runs/demo");

@@ -141,6 +141,28 @@ export function numberRecord(o: Obj, key: string, path: string): Record<string, 
 
 /** Plain JSON (null, booleans, finite numbers, strings, arrays, plain objects), bounded depth. */
 export function json(v: unknown, path: string, depth = 0): JsonValue {
+  // Fast pass without building a path string per node (an architecture has hundreds); only
+  // invalid data takes the second pass, which names the offending field.
+  if (isJson(v, depth)) return v as JsonValue;
+  return jsonNamingTheField(v, path, depth);
+}
+
+function isJson(v: unknown, depth: number): boolean {
+  if (depth > LIMITS.depth) return false;
+  if (v === null || typeof v === "boolean" || typeof v === "string") return true;
+  if (typeof v === "number") return Number.isFinite(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!isJson(v[i], depth + 1)) return false;
+    return true;
+  }
+  if (isPlainObject(v)) {
+    for (const k of Object.keys(v)) if (!isJson(v[k], depth + 1)) return false;
+    return true;
+  }
+  return false;
+}
+
+function jsonNamingTheField(v: unknown, path: string, depth: number): JsonValue {
   if (depth > LIMITS.depth) bad(path, `JSON nested at most ${LIMITS.depth} deep`, v);
   if (v === null || typeof v === "boolean" || typeof v === "string") return v;
   if (typeof v === "number") {
@@ -148,11 +170,11 @@ export function json(v: unknown, path: string, depth = 0): JsonValue {
     return v;
   }
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) json(v[i], `${path}[${i}]`, depth + 1);
+    for (let i = 0; i < v.length; i++) jsonNamingTheField(v[i], `${path}[${i}]`, depth + 1);
     return v as JsonValue[];
   }
   if (isPlainObject(v)) {
-    for (const k of Object.keys(v)) json(v[k], `${path}.${k}`, depth + 1);
+    for (const k of Object.keys(v)) jsonNamingTheField(v[k], `${path}.${k}`, depth + 1);
     return v as JsonObject;
   }
   return bad(path, "plain JSON data", v);

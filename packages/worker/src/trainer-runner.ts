@@ -5,25 +5,30 @@
  * care which trainer build provides it. The server's budget (epochs, first evaluated epoch) is
  * applied as config overrides on top of the worker's own.
  */
-import type { SegConfig } from "@segnas/config";
+import type { RunTrialOptions } from "@segnas/trainer";
 import type { Logger } from "pino";
 import type { EpochReport, TrialRunOutcome, TrialRunRequest, TrialRunner } from "./runner";
 
-/** The part of the trainer's runTrial options this runner uses. */
-export interface TrainerRunOptions {
-  readonly tokens?: readonly number[];
-  readonly config?: SegConfig;
-  readonly configFile?: string;
-  readonly overrides?: readonly string[];
-  readonly trialDir: string | null;
-  readonly backend?: string;
-  readonly logSteps?: number;
-  readonly useMpio?: boolean;
+/**
+ * The part of the trainer's runTrial options this runner uses: the trainer's own fields, with
+ * the callbacks narrowed to what this runner reads (so a fake trainer need not fill the rest).
+ */
+export interface TrainerRunOptions extends Pick<
+  RunTrialOptions,
+  | "tokens"
+  | "config"
+  | "configFile"
+  | "overrides"
+  | "trialDir"
+  | "backend"
+  | "logSteps"
+  | "useMpio"
+  | "logger"
+  | "signal"
+  | "timeoutMs"
+> {
   readonly onStarted?: (info: { backend: string }) => void;
   readonly onEpoch?: (e: { epoch: number; miou: number | null; loss: number }) => void;
-  readonly logger?: Logger;
-  readonly signal?: AbortSignal;
-  readonly timeoutMs?: number;
 }
 
 interface TrainerCurvePoint {

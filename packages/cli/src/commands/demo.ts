@@ -18,6 +18,7 @@ import { ensureDataset } from "../nas/dataset";
 import { printFinish } from "../nas/finish";
 import { nasLogger } from "../nas/logger";
 import { localAddressOf, onSignals, startServer } from "../nas/start";
+import { jsonOption, runDirOption, withConfigArgs } from "../options";
 
 interface DemoArgs extends NasConfigArgs {
   workers: string | number;
@@ -64,16 +65,10 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
   command: "demo [overrides..]",
   describe: "A real distributed search on synthetic data: a controller and two worker processes (npm start)",
   builder: (y: Argv) =>
-    y
-      .positional("overrides", {
-        type: "string",
-        array: true,
-        describe: "config overrides as KEY VALUE pairs",
-      })
-      .option("cfg", { type: "string", describe: "config file (default configs/demo.yaml)" })
+    withConfigArgs(y, { cfg: "config file (default configs/demo.yaml)" })
       .option("workers", { type: "string", default: "2", describe: "worker processes to start" })
-      .option("run-dir", { type: "string", describe: "run directory (default TRAIN.MODEL_SAVE_DIR/<time>)" })
-      .option("json", { type: "boolean", default: false, describe: "log JSON lines (pino) instead of text" })
+      .option("run-dir", runDirOption("run directory (default TRAIN.MODEL_SAVE_DIR/<time>)"))
+      .option("json", jsonOption())
       .example("$0 demo", "the default demo (6 architectures, 3 epochs each)")
       .example(
         "$0 demo SLIM.NAS_SEARCH_STEPS 4 SOLVER.NUM_EPOCHS 2",

@@ -8,6 +8,7 @@ import { loadNasConfig, runDirOf, type NasConfigArgs } from "../nas/config";
 import { printFinish } from "../nas/finish";
 import { nasLogger } from "../nas/logger";
 import { onSignals, startServer } from "../nas/start";
+import { jsonOption, runDirOption, withConfigArgs } from "../options";
 
 interface ServerArgs extends NasConfigArgs {
   host?: string;
@@ -20,17 +21,8 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
   command: "server [overrides..]",
   describe: "Run the search controller that hands architectures to workers (resumes from its journal)",
   builder: (y: Argv) =>
-    y
-      .positional("overrides", {
-        type: "string",
-        array: true,
-        describe: "config overrides as KEY VALUE pairs",
-      })
-      .option("cfg", { type: "string", describe: "PaddleSeg YAML config file" })
-      .option("run-dir", {
-        type: "string",
-        describe: "run directory: journal and results (default TRAIN.MODEL_SAVE_DIR)",
-      })
+    withConfigArgs(y)
+      .option("run-dir", runDirOption("run directory: journal and results (default TRAIN.MODEL_SAVE_DIR)"))
       .option("host", {
         type: "string",
         describe: 'bind address (default SLIM.NAS_ADDRESS; "" = all interfaces)',
@@ -43,7 +35,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
         type: "string",
         describe: "seed the search from a PaddleSlim SANAS checkpoint (nas_checkpoint/sanas.checkpoints)",
       })
-      .option("json", { type: "boolean", default: false, describe: "log JSON lines (pino) instead of text" })
+      .option("json", jsonOption())
       .example("$0 server --cfg configs/cityscapes.yaml SLIM.NAS_SEARCH_STEPS 100", "serve a 100-step search")
       .example(
         "$0 server --cfg configs/demo.yaml --port 0",

@@ -16,6 +16,7 @@ import {
   type TableBenchmarkSummary,
 } from "@segnas/core";
 import { parsePositiveInt } from "../args";
+import { jsonOption } from "../options";
 
 interface SimulateArgs {
   table: string;
@@ -102,7 +103,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
         default: "1",
         describe: "trials out at once (asynchronous, random finishing order)",
       })
-      .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
+      .option("json", jsonOption("print one JSON object"))
       .example(
         "$0 simulate --table nb201_cifar10_12ep.csv --column cifar10-val --strategy sa --budget 100 --seeds 300",
         "",

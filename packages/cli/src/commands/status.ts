@@ -10,6 +10,7 @@ import { connectWithRetry, parseAddress, SEGNAS_VERSION } from "@segnas/worker";
 import { loadConfig } from "@segnas/config";
 import { formatTable } from "../format";
 import { connectHostFor, readServerInfo, runDirOf } from "../nas/config";
+import { cfgOption, jsonOption, overridesPositional, runDirOption } from "../options";
 
 interface StatusArgs {
   address?: string;
@@ -63,22 +64,12 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   describe: "Show a running search: progress, best so far, each worker and its trial",
   builder: (y: Argv) =>
     y
-      .positional("overrides", {
-        type: "string",
-        array: true,
-        describe: "config overrides as KEY VALUE pairs",
-      })
+      .positional("overrides", overridesPositional())
       .option("address", { type: "string", describe: "server host:port" })
-      .option("cfg", {
-        type: "string",
-        describe: "config file: SLIM.NAS_ADDRESS / SLIM.NAS_PORT / SEGNAS.SECRET",
-      })
-      .option("run-dir", {
-        type: "string",
-        describe: "run directory of a server on this host (reads its server.json)",
-      })
+      .option("cfg", cfgOption("config file: SLIM.NAS_ADDRESS / SLIM.NAS_PORT / SEGNAS.SECRET"))
+      .option("run-dir", runDirOption("run directory of a server on this host (reads its server.json)"))
       .option("secret", { type: "string", describe: "shared secret (default SEGNAS.SECRET / SEGNAS_SECRET)" })
-      .option("json", { type: "boolean", default: false, describe: "print the raw snapshot as JSON" })
+      .option("json", jsonOption("print the raw snapshot as JSON"))
       .example(
         "$0 status --address 127.0.0.1:23333",
         "progress of a local server",

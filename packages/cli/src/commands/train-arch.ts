@@ -6,7 +6,6 @@
  * Ctrl-C kills it). A failed trial prints `error [CODE]: reason` and exits with the code's status.
  */
 import * as path from "path";
-import pino, { type Logger } from "pino";
 import type { Argv, CommandModule } from "yargs";
 import { ERROR_CODES, MobileNetV2SpaceSeg, type MobileNetV2SegArch } from "@segnas/core";
 import { checkSupported, describeIgnoredKeys, loadConfig, resolveSaveDir } from "@segnas/config";
@@ -19,39 +18,21 @@ import {
 } from "@segnas/trainer";
 import { parsePositiveInt, parseTokensArg } from "../args";
 import { formatCount, formatFlops, formatTable } from "../format";
+import { nasLogger } from "../nas/logger";
+import {
+  backendOption,
+  jsonOption,
+  logStepsOption,
+  useMpioOption,
+  withConfigArgs,
+  type TrainingArgs,
+} from "../options";
 
-interface TrainArchArgs {
+interface TrainArchArgs extends TrainingArgs {
   cfg?: string;
   tokens: string;
-  backend?: string;
-  log_steps?: string | number;
-  use_mpio: boolean;
-  json: boolean;
   out?: string;
   overrides?: (string | number)[];
-}
-
-/** Human log lines on stderr (time, level, message); with --json the raw pino JSON. */
-function cliLogger(json: boolean, level: string): Logger {
-  if (json) return pino({ level, base: undefined }, pino.destination(2));
-  const names: Record<number, string> = {
-    10: "trace",
-    20: "debug",
-    30: "info",
-    40: "warn",
-    50: "error",
-    60: "fatal",
-  };
-  return pino(
-    { level, base: undefined },
-    {
-      write(line: string) {
-        const r = JSON.parse(line) as { level: number; time: number; msg?: string };
-        const t = new Date(r.time).toISOString().slice(11, 19);
-        process.stderr.write(`${t} ${(names[r.level] ?? "info").padEnd(5)} ${r.msg ?? ""}\n`);
-      },
-    },
-  );
 }
 
 function report(
@@ -98,29 +79,19 @@ export const trainArchCommand: CommandModule<object, TrainArchArgs> = {
   command: "train-arch [overrides..]",
   describe: "Train one architecture like a search trial and print its per-epoch mIoU and reward",
   builder: (y: Argv) =>
-    y
-      .positional("overrides", {
-        type: "string",
-        array: true,
-        describe: "config overrides as KEY VALUE pairs (e.g. SOLVER.NUM_EPOCHS 2)",
-      })
-      .option("cfg", { type: "string", describe: "PaddleSeg YAML config file" })
+    withConfigArgs(y, { overrides: "config overrides as KEY VALUE pairs (e.g. SOLVER.NUM_EPOCHS 2)" })
       .option("tokens", {
         type: "string",
         default: "init",
         describe: "25 comma-separated tokens of MobileNetV2SpaceSeg, or init, min, max",
       })
-      .option("backend", {
-        type: "string",
-        describe: "TensorFlow.js backend: auto | wasm | cpu | tensorflow (default SEGNAS.BACKEND)",
-      })
-      .option("log_steps", { type: "string", describe: "log every N training steps (default 10)" })
-      .option("use_mpio", {
-        type: "boolean",
-        default: false,
-        describe: "decode and augment in worker threads",
-      })
-      .option("json", { type: "boolean", default: false, describe: "print one JSON object on stdout" })
+      .option(
+        "backend",
+        backendOption("TensorFlow.js backend: auto | wasm | cpu | tensorflow (default SEGNAS.BACKEND)"),
+      )
+      .option("log_steps", logStepsOption())
+      .option("use_mpio", useMpioOption())
+      .option("json", jsonOption("print one JSON object on stdout"))
       .option("out", {
         type: "string",
         describe:
@@ -137,7 +108,7 @@ export const trainArchCommand: CommandModule<object, TrainArchArgs> = {
     checkSupported(loaded);
     const cfg = loaded.config;
     const logSteps = args.log_steps === undefined ? 10 : parsePositiveInt(args.log_steps, "--log_steps");
-    const logger = cliLogger(args.json, process.env.SEGNAS_LOG_LEVEL ?? "info");
+    const logger = nasLogger({ json: args.json });
     const ignored = describeIgnoredKeys(loaded.ignoredKeys);
     if (ignored) logger.warn(ignored);
     for (const w of loaded.warnings) logger.warn(w);

@@ -14,45 +14,40 @@ import { ensureDataset } from "../nas/dataset";
 import { printFinish } from "../nas/finish";
 import { nasLogger } from "../nas/logger";
 import { localAddressOf, onSignals, serverAddressOf, startServer, startWorker } from "../nas/start";
+import {
+  backendOption,
+  jsonOption,
+  logStepsOption,
+  runDirOption,
+  useMpioOption,
+  withConfigArgs,
+  type TrainingArgs,
+} from "../options";
 
-interface TrainArgs extends NasConfigArgs {
-  log_steps?: string | number;
+interface TrainArgs extends NasConfigArgs, TrainingArgs {
   use_gpu: boolean;
-  use_mpio: boolean;
-  backend?: string;
   "import-paddleslim"?: string;
-  json: boolean;
 }
 
 export const trainCommand: CommandModule<object, TrainArgs> = {
   command: "train [overrides..]",
   describe: "PaddleSeg-compatible NAS entry point: controller + worker (NAS_IS_SERVER True) or worker only",
   builder: (y: Argv) =>
-    y
-      .positional("overrides", {
-        type: "string",
-        array: true,
-        describe: "config overrides as KEY VALUE pairs",
-      })
-      .option("cfg", { type: "string", describe: "PaddleSeg YAML config file" })
-      .option("log_steps", { type: "string", describe: "log every N training steps (default 10)" })
+    withConfigArgs(y)
+      .option("log_steps", logStepsOption())
       .option("use_gpu", {
         type: "boolean",
         default: false,
         describe: "train on the GPU (needs @tensorflow/tfjs-node-gpu)",
       })
-      .option("use_mpio", {
-        type: "boolean",
-        default: false,
-        describe: "decode and augment in worker threads",
-      })
-      .option("backend", { type: "string", describe: "TensorFlow.js backend (default SEGNAS.BACKEND)" })
-      .option("run-dir", { type: "string", describe: "run directory (default TRAIN.MODEL_SAVE_DIR)" })
+      .option("use_mpio", useMpioOption())
+      .option("backend", backendOption())
+      .option("run-dir", runDirOption("run directory (default TRAIN.MODEL_SAVE_DIR)"))
       .option("import-paddleslim", {
         type: "string",
         describe: "seed the search from a PaddleSlim sanas.checkpoints file",
       })
-      .option("json", { type: "boolean", default: false, describe: "log JSON lines (pino) instead of text" })
+      .option("json", jsonOption())
       .example(
         '$0 train --cfg configs/cityscapes.yaml --use_gpu SLIM.NAS_SEARCH_STEPS 2 SLIM.NAS_IS_SERVER True SLIM.NAS_SPACE_NAME "MobileNetV2SpaceSeg"',
         "server + one worker in this process",

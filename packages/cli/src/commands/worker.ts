@@ -12,15 +12,20 @@ import { loadNasConfig, runDirOf, type NasConfigArgs } from "../nas/config";
 import { ensureDataset } from "../nas/dataset";
 import { nasLogger } from "../nas/logger";
 import { onSignals, serverAddressOf, startWorker } from "../nas/start";
+import {
+  backendOption,
+  jsonOption,
+  logStepsOption,
+  runDirOption,
+  useMpioOption,
+  withConfigArgs,
+  type TrainingArgs,
+} from "../options";
 
-interface WorkerArgs extends NasConfigArgs {
+interface WorkerArgs extends NasConfigArgs, TrainingArgs {
   address?: string;
-  backend?: string;
   gpus?: string;
   "worker-id"?: string;
-  log_steps?: string | number;
-  use_mpio: boolean;
-  json: boolean;
 }
 
 /** Starts one `segnas worker` child per GPU id, each with its own CUDA_VISIBLE_DEVICES. */
@@ -51,34 +56,21 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
   command: "worker [overrides..]",
   describe: "Train architectures for a search controller until the search is done",
   builder: (y: Argv) =>
-    y
-      .positional("overrides", {
-        type: "string",
-        array: true,
-        describe: "config overrides as KEY VALUE pairs",
-      })
-      .option("cfg", { type: "string", describe: "PaddleSeg YAML config file" })
+    withConfigArgs(y)
       .option("address", {
         type: "string",
         describe: "server host:port (default SLIM.NAS_ADDRESS:SLIM.NAS_PORT)",
       })
-      .option("run-dir", {
-        type: "string",
-        describe: "where trial directories go (default TRAIN.MODEL_SAVE_DIR)",
-      })
-      .option("backend", { type: "string", describe: "TensorFlow.js backend (default SEGNAS.BACKEND)" })
+      .option("run-dir", runDirOption("where trial directories go (default TRAIN.MODEL_SAVE_DIR)"))
+      .option("backend", backendOption())
       .option("gpus", {
         type: "string",
         describe: "start one worker per GPU id, e.g. 0,1,2,3 (sets CUDA_VISIBLE_DEVICES)",
       })
       .option("worker-id", { type: "string", describe: "stable worker id (default host:pid[:gpuN])" })
-      .option("log_steps", { type: "string", describe: "log every N training steps" })
-      .option("use_mpio", {
-        type: "boolean",
-        default: false,
-        describe: "decode and augment in worker threads",
-      })
-      .option("json", { type: "boolean", default: false, describe: "log JSON lines (pino) instead of text" })
+      .option("log_steps", logStepsOption("log every N training steps"))
+      .option("use_mpio", useMpioOption())
+      .option("json", jsonOption())
       .example("$0 worker --cfg configs/cityscapes.yaml --address 10.0.0.5:23333", "work for a remote server")
       .example(
         "$0 worker --cfg configs/cityscapes.yaml --gpus 0,1",

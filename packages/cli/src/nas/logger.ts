@@ -1,6 +1,7 @@
 /**
- * The root logger of the distributed commands: human lines on stderr (time, level, [who],
- * message), or raw pino JSON with --json / SEGNAS_LOG_FORMAT=json. Level: SEGNAS_LOG_LEVEL.
+ * The root logger of the commands that log (the distributed ones and train-arch): human lines
+ * on stderr (time, level, [who], message), or raw pino JSON with --json / SEGNAS_LOG_FORMAT=json.
+ * Level: SEGNAS_LOG_LEVEL.
  */
 import pino, { type Logger } from "pino";
 

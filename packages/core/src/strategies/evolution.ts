@@ -16,7 +16,7 @@ import { Rng } from "../rng";
 import type { SearchSpace } from "../search-space";
 import { isNewAndFeasible, mutateOneToken, sampleNewFeasible } from "./candidates";
 import { intOption, seedOption } from "./options";
-import { badState, openSnapshot, type Scored } from "./state-json";
+import { badState, openSnapshot, writeSnapshot, type Scored } from "./state-json";
 import type { AskResult, Strategy, StudyView, TrialResult } from "./strategy";
 
 export interface EvolutionOptions {
@@ -112,15 +112,10 @@ export class RegularizedEvolution implements Strategy {
   }
 
   toJSON(): unknown {
-    return {
-      name: NAME,
-      v: VERSION,
-      space: this.space.name,
-      options: { ...this.settings },
-      rng: this.rng.state(),
+    return writeSnapshot(NAME, VERSION, this.space, { ...this.settings }, this.rng, {
       members: this.members,
       initIssued: this.initIssued,
-    };
+    });
   }
 
   private exhausted(why: string): AskResult {

@@ -24,8 +24,9 @@
  */
 import { Rng } from "../rng";
 import type { SearchSpace } from "../search-space";
+import { isNewAndFeasible } from "./candidates";
 import { intOption, numberOption, seedOption, badOption } from "./options";
-import { badState, openSnapshot, type Scored } from "./state-json";
+import { badState, openSnapshot, writeSnapshot, type Scored } from "./state-json";
 import type { AskResult, Strategy, StudyView, TrialResult } from "./strategy";
 
 export interface PaddleSlimSaOptions {
@@ -146,7 +147,7 @@ export class PaddleSlimSa implements Strategy {
       const t = [...base];
       const index = this.rng.int(range.length);
       t[index] = this.rng.int(range[index] as number);
-      if (!view.wasProposed(t) && view.isFeasible(t)) return { kind: "propose", tokens: t };
+      if (isNewAndFeasible(view, t)) return { kind: "propose", tokens: t };
     }
     return {
       kind: "exhausted",
@@ -172,21 +173,17 @@ export class PaddleSlimSa implements Strategy {
 
   toJSON(): unknown {
     const s = this.settings;
-    return {
-      name: NAME,
-      v: VERSION,
-      space: this.space.name,
-      options: {
-        seed: s.seed,
-        initTokens: s.initTokens,
-        initTemperature: s.initTemperature,
-        reduceRate: s.reduceRate,
-        maxTryTimes: s.maxTryTimes,
-      },
-      rng: this.rng.state(),
+    const options = {
+      seed: s.seed,
+      initTokens: s.initTokens,
+      initTemperature: s.initTemperature,
+      reduceRate: s.reduceRate,
+      maxTryTimes: s.maxTryTimes,
+    };
+    return writeSnapshot(NAME, VERSION, this.space, options, this.rng, {
       current: this.current,
       best: this.bestSoFar,
       iterations: this.iterations,
-    };
+    });
   }
 }

@@ -6,7 +6,7 @@ import { Rng } from "../rng";
 import { spaceSize, type SearchSpace } from "../search-space";
 import { ENUMERATE_LIMIT, sampleNewFeasible } from "./candidates";
 import { intOption, seedOption } from "./options";
-import { openSnapshot } from "./state-json";
+import { openSnapshot, writeSnapshot } from "./state-json";
 import type { AskResult, Strategy, StudyView, TrialResult } from "./strategy";
 
 export interface RandomOptions {
@@ -58,12 +58,6 @@ export class RandomSearch implements Strategy {
   }
 
   toJSON(): unknown {
-    return {
-      name: NAME,
-      v: VERSION,
-      space: this.space.name,
-      options: { seed: this.seed, maxTries: this.maxTries },
-      rng: this.rng.state(),
-    };
+    return writeSnapshot(NAME, VERSION, this.space, { seed: this.seed, maxTries: this.maxTries }, this.rng);
   }
 }

@@ -28,7 +28,7 @@ import { Rng } from "../rng";
 import { tokensKey, type SearchSpace, type Tokens } from "../search-space";
 import { hamming, neighbourhoodSize, oneTokenChanges, sameTokens, sampleNewFeasible } from "./candidates";
 import { intOption, numberOption, seedOption } from "./options";
-import { badState, isRecord, openSnapshot, SnapshotReader, type Scored } from "./state-json";
+import { badState, isRecord, openSnapshot, SnapshotReader, writeSnapshot, type Scored } from "./state-json";
 import type { AskResult, RewardedTrial, Strategy, StudyView, TrialResult } from "./strategy";
 import { DEFAULT_GP, TokenGp } from "./token-gp";
 
@@ -237,18 +237,13 @@ export class SurrogateSa implements Strategy {
   }
 
   toJSON(): unknown {
-    return {
-      name: NAME,
-      v: VERSION,
-      space: this.space.name,
-      options: { ...this.settings },
-      rng: this.rng.state(),
+    return writeSnapshot(NAME, VERSION, this.space, { ...this.settings }, this.rng, {
       iterations: this.iterations,
       current: this.current,
       fails: this.fails,
       batch: this.batch,
       best: this.bestSoFar,
-    };
+    });
   }
 
   private moveTo(point: Scored): void {

@@ -122,3 +122,18 @@ export function openSnapshot(
   }
   return new SnapshotReader(name, json);
 }
+
+/**
+ * Writes a snapshot that openSnapshot reads back: the header it checks (name, version, space),
+ * the options and the Rng state, then the strategy's own fields, in that key order.
+ */
+export function writeSnapshot(
+  name: string,
+  version: number,
+  space: SearchSpace,
+  options: unknown,
+  rng: Rng,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { name, v: version, space: space.name, options, rng: rng.state(), ...fields };
+}

@@ -39,14 +39,11 @@ export type AskDecision =
 
 export type HeartbeatDecision = "continue" | "stop";
 
-export interface TrialReport {
-  readonly reward: number;
-  readonly metrics?: Record<string, unknown>;
-  readonly curve?: CurvePoint[];
-  readonly run?: TrialRunInfo;
-  readonly startedAt?: number;
-  readonly durationMs?: number;
-}
+/** What a worker reports for a finished trial: the result fields of the trial-completed event. */
+export type TrialReport = Pick<
+  TrialCompletedEvent,
+  "reward" | "metrics" | "curve" | "run" | "startedAt" | "durationMs"
+>;
 
 export interface TrialFailure {
   readonly reason: string;

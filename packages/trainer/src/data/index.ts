@@ -34,6 +34,7 @@ export {
   encodePng,
   SYNTHETIC_MAX_CLASSES,
   SYNTHETIC_IGNORE_INDEX,
+  SYNTHETIC_VERSION,
   type SyntheticOptions,
   type SyntheticManifest,
   type SyntheticDataset,

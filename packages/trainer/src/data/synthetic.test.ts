@@ -2,7 +2,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ConfusionMatrix } from "@segnas/core";
-import { ensureSyntheticDataset, generateSyntheticSample, syntheticManifest } from "./synthetic";
+import {
+  ensureSyntheticDataset,
+  generateSyntheticSample,
+  SYNTHETIC_VERSION,
+  syntheticManifest,
+} from "./synthetic";
 import { readFileList } from "./file-list";
 import { loadSample } from "./sample-source";
 
@@ -72,6 +77,19 @@ describe("synthetic dataset", () => {
     expect(() => syntheticManifest({ classes: 11 })).toThrow(/classes = 11 .*2\.\.10/);
   });
 
+  it("rebuilds a copy made by an older generator version without --force", async () => {
+    const dir = path.join(root, "stale");
+    await ensureSyntheticDataset(dir, opts);
+    const file = path.join(dir, "synthetic.json");
+    const old = { ...JSON.parse(fs.readFileSync(file, "utf8")), version: SYNTHETIC_VERSION - 1 };
+    fs.writeFileSync(file, JSON.stringify(old));
+    fs.writeFileSync(path.join(dir, "images", "train", "00000.png"), "stale");
+    const rebuilt = await ensureSyntheticDataset(dir, opts);
+    expect(rebuilt.created).toBe(true);
+    expect(rebuilt.manifest.version).toBe(SYNTHETIC_VERSION);
+    expect(filesOf(dir)).toEqual(filesOf(path.join(root, "b")));
+  });
+
   it("cannot be solved from a pixel's colour, while texture helps (and classes are imbalanced)", () => {
     const m = syntheticManifest({ classes: 5, width: 48, height: 48, seed: 1 });
     const train = Array.from({ length: 24 }, (_, i) => generateSyntheticSample(m, "train", i));
@@ -80,7 +98,7 @@ describe("synthetic dataset", () => {
     for (const s of train) for (const v of s.label) counts[v]!++;
     const total = 24 * 48 * 48;
     expect(counts[0]! / total).toBeGreaterThan(0.3); // background dominates
-    expect(counts[4]! / total).toBeLessThan(0.05); // the rare class
+    expect(counts[4]! / total).toBeLessThan(counts[1]! / total / 1.5); // later classes are rarer
     expect(counts[255]! / total).toBeGreaterThan(0.01); // ignore band on boundaries
 
     // Lookup-table classifiers: majority class per feature value, fitted on train, scored on val.
@@ -113,8 +131,9 @@ describe("synthetic dataset", () => {
       const x = i % 48;
       const y = Math.floor(i / 48);
       let k = 0;
-      for (let dy = -1; dy <= 1; dy++)
-        for (let dx = -1; dx <= 1; dx++) {
+      // A 5x5 neighbourhood sampled every 2 px (9 bits): textures are a few pixels coarse.
+      for (let dy = -2; dy <= 2; dy += 2)
+        for (let dx = -2; dx <= 2; dx += 2) {
           const j = Math.min(47, Math.max(0, y + dy)) * 48 + Math.min(47, Math.max(0, x + dx));
           k = k * 2 + (Math.abs(lum(s, j) - lum(s, i)) > 120 ? 1 : 0);
         }
@@ -123,6 +142,6 @@ describe("synthetic dataset", () => {
     const byColour = score(colour);
     const byTexture = score(texture);
     expect(byColour).toBeLessThan(0.25);
-    expect(byTexture).toBeGreaterThan(byColour + 0.1);
+    expect(byTexture).toBeGreaterThan(byColour + 0.2);
   });
 });

@@ -1,12 +1,14 @@
 /**
  * A synthetic segmentation dataset that is cheap to make, byte-identical for a seed, and hard in
- * the right way: every object gets two colours drawn from the same distribution as the
- * background's, so a pixel's colour says nothing about its class. Classes differ by TEXTURE
- * (stripe orientation, checker, dots, rings, speckle: a 3x3+ neighbourhood is needed) and, for
- * the checker pair, by SHAPE (box vs disc: only a receptive field that reaches the outline can
- * tell them apart). Objects overlap, pixels carry Gaussian noise, a 1-pixel band on object
- * boundaries is IGNORE (255) like VOC, and classes are imbalanced (background ~half the pixels,
- * later classes rarer).
+ * the right way while still learnable by a small stride-16 network in a few hundred SGD steps:
+ * every object gets two colours drawn from the same distribution as the background's, so a
+ * pixel's colour says nothing about its class. Objects are large (discs 38-56 px across at
+ * 64x64) and each class has its own SHAPE (box, disc, triangle, bar) and coarse TEXTURE (stripes,
+ * checker, dots, rings; periods of 8-12 px at 64x64, scaled with the image), so a class is
+ * visible only through a neighbourhood of several pixels; the checker pair differs only by shape
+ * (triangle vs small disc), which needs a receptive field reaching the outline. Objects overlap,
+ * pixels carry Gaussian noise, a 1-pixel band on object boundaries is IGNORE (255) like VOC, and
+ * classes are imbalanced (background ~half the pixels, later classes rarer).
  *
  * Layout (PaddleSeg file lists): images/{train,val}/NNNNN.png (RGB), labels/{train,val}/NNNNN.png
  * (8-bit gray class ids), train.list, val.list, synthetic.json (the options, used to recognise
@@ -20,23 +22,28 @@ import { Rng } from "@segnas/core";
 import { DataError } from "./errors";
 import { sampleSeed } from "./seeds";
 
-type Texture = "hstripes" | "vstripes" | "checker" | "dots" | "diag" | "antidiag" | "rings" | "speckle";
-/** "any" = rectangle, disc or a band crossing the image. */
-type Shape = "any" | "rect" | "circle";
+type Texture = "hstripes" | "vstripes" | "checker" | "dots" | "diag" | "grid" | "rings" | "speckle";
+type Shape = "box" | "disc" | "triangle" | "bar";
 
-/** Class 0 is the background; object classes are (texture, allowed shape). */
+/**
+ * Class 0 is the background; object classes are (shape, texture). Textures are symmetric under
+ * the horizontal mirror augmentation (no class is another's mirror image).
+ */
 const CLASS_SPECS: ReadonlyArray<{ name: string; texture?: Texture; shape?: Shape; small?: boolean }> = [
   { name: "background" },
-  { name: "h-stripes", texture: "hstripes", shape: "any" },
-  { name: "v-stripes", texture: "vstripes", shape: "any" },
-  { name: "checker-box", texture: "checker", shape: "rect" },
-  { name: "checker-disc", texture: "checker", shape: "circle", small: true },
-  { name: "dots", texture: "dots", shape: "any" },
-  { name: "diagonal", texture: "diag", shape: "any" },
-  { name: "anti-diagonal", texture: "antidiag", shape: "any" },
-  { name: "rings", texture: "rings", shape: "circle" },
-  { name: "speckle", texture: "speckle", shape: "any" },
+  { name: "h-stripes-box", texture: "hstripes", shape: "box" },
+  { name: "checker-triangle", texture: "checker", shape: "triangle" },
+  { name: "dots-disc", texture: "dots", shape: "disc" },
+  { name: "v-stripes-bar", texture: "vstripes", shape: "bar" },
+  { name: "checker-disc", texture: "checker", shape: "disc", small: true },
+  { name: "diagonal-box", texture: "diag", shape: "box" },
+  { name: "rings-disc", texture: "rings", shape: "disc" },
+  { name: "grid-triangle", texture: "grid", shape: "triangle" },
+  { name: "speckle-disc", texture: "speckle", shape: "disc" },
 ];
+
+/** Bumped whenever the generator's output changes; older copies are rebuilt. */
+export const SYNTHETIC_VERSION = 2;
 
 export const SYNTHETIC_MAX_CLASSES = CLASS_SPECS.length;
 export const SYNTHETIC_IGNORE_INDEX = 255;
@@ -55,7 +62,7 @@ export interface SyntheticOptions {
 
 export interface SyntheticManifest {
   readonly format: "segnas-synthetic";
-  readonly version: 1;
+  readonly version: number;
   readonly classes: number;
   readonly train: number;
   readonly val: number;
@@ -79,7 +86,7 @@ export interface SyntheticDataset {
 export function syntheticManifest(opts: SyntheticOptions = {}): SyntheticManifest {
   const m = {
     format: "segnas-synthetic" as const,
-    version: 1 as const,
+    version: SYNTHETIC_VERSION,
     classes: opts.classes ?? 5,
     train: opts.train ?? 200,
     val: opts.val ?? 50,
@@ -116,13 +123,27 @@ function randomColour(rng: Rng): Rgb {
 }
 
 /** Two colours far enough apart that the texture survives the noise. */
-function colourPair(rng: Rng): [Rgb, Rgb] {
+function colourPair(rng: Rng, minDistance = 90): [Rgb, Rgb] {
   const a = randomColour(rng);
   for (let tries = 0; ; tries++) {
     const b = randomColour(rng);
     const d = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
-    if (d >= 90 || tries > 50) return [a, b];
+    if (d >= minDistance || tries > 50) return [a, b];
   }
+}
+
+/**
+ * An object's two texture colours: a random colour and a copy shifted by 100-160 in every
+ * channel (brighter or darker, whichever fits), so the texture shows as a strong edge in all
+ * three channels whatever the hue, while each colour alone is as random as the background's.
+ */
+function texturePair(rng: Rng): [Rgb, Rgb] {
+  const a = randomColour(rng);
+  const shift = 100 + rng.int(61);
+  const lum = (a[0] + a[1] + a[2]) / 3;
+  const sign = lum + shift <= 255 ? 1 : lum - shift >= 0 ? -1 : lum < 128 ? 1 : -1;
+  const b = a.map((v) => clamp(v + sign * shift)) as Rgb;
+  return rng.next() < 0.5 ? [a, b] : [b, a];
 }
 
 function mod(a: number, n: number): number {
@@ -140,6 +161,11 @@ export function generateSyntheticSample(
   const S = Math.min(W, H);
   const image = new Uint8Array(W * H * 3);
   const cls = new Uint8Array(W * H);
+  // Texture periods are 8-12 px at 64x64 (stripes 4-6 px wide: coarse enough to survive the
+  // first stride-2 layers) and shrink with the image, never below 2 px.
+  const minPeriod = Math.max(2, Math.round(S / 8));
+  const maxPeriod = Math.max(minPeriod, Math.round(S / 5.3));
+  const randomPeriod = (): number => minPeriod + rng.int(maxPeriod - minPeriod + 1);
 
   // Background: a smooth gradient between two random colours plus slow blotches; no fine texture.
   const [g0, g1] = colourPair(rng);
@@ -157,80 +183,85 @@ export function generateSyntheticSample(
     }
   }
 
-  // Objects: class weights 0.7^(k-1) make later classes rarer.
-  const weights = Array.from({ length: classes - 1 }, (_, k) => Math.pow(0.7, k));
+  // Objects: class weights 0.8^(k-1) make later classes rarer.
+  const weights = Array.from({ length: classes - 1 }, (_, k) => Math.pow(0.8, k));
   const totalWeight = weights.reduce((a, b) => a + b, 0);
-  const count = classes > 1 ? 3 + rng.int(4) : 0;
+  const count = classes > 1 ? 1 + rng.int(2) : 0;
   for (let o = 0; o < count; o++) {
     let pick = rng.next() * totalWeight;
     let k = 0;
     while (k < weights.length - 1 && pick >= weights[k]!) pick -= weights[k++]!;
     const classId = k + 1;
     const spec = CLASS_SPECS[classId]!;
-    const shape: "rect" | "circle" | "band" =
-      spec.shape === "any" ? (["rect", "circle", "band"] as const)[rng.int(3)]! : spec.shape!;
-    const band = shape === "band";
-    const cx = rng.next() * W;
-    const cy = rng.next() * H;
-    const theta = rng.next() * Math.PI;
+    const shape = spec.shape!;
+    // Centres keep away from the border so most of each object is visible.
+    const cx = W * (0.15 + 0.7 * rng.next());
+    const cy = H * (0.15 + 0.7 * rng.next());
+    const theta = rng.next() * Math.PI * 2;
     const ct = Math.cos(theta);
     const st = Math.sin(theta);
-    const scale = spec.small ? 0.07 + 0.1 * rng.next() : 0.12 + 0.22 * rng.next();
-    const r = S * scale;
-    const halfW = band ? S * (0.06 + 0.08 * rng.next()) : r;
-    const halfH = band ? 2 * S : S * (0.1 + 0.22 * rng.next());
-    const [ca, cb] = colourPair(rng);
-    const period = spec.texture === "dots" || spec.texture === "rings" ? 4 + rng.int(3) : 3 + rng.int(4);
-    const cell = 2 + rng.int(2);
+    // Radius (disc, triangle) or half-size (box); bars are long and ~9-14 px thick at 64x64.
+    const r =
+      S *
+      (spec.small ? 0.18 + 0.08 * rng.next() : 0.3 + 0.14 * rng.next()) *
+      (shape === "triangle" ? 1.4 : 1);
+    const halfU = shape === "bar" ? S * (0.12 + 0.06 * rng.next()) : r;
+    const halfV = shape === "bar" ? 2 * S : shape === "box" ? r * (0.6 + 0.4 * rng.next()) : r;
+    const [ca, cb] = texturePair(rng);
+    const period = randomPeriod();
     const ox = rng.int(64);
     const oy = rng.int(64);
     const speckleSalt = rng.nextU32();
-    // Bounding box of the shape (a band may cross the whole image).
-    const reach = shape === "circle" ? r : band ? Infinity : Math.hypot(halfW, halfH);
+    // Bounding box of the shape (a bar may cross the whole image).
+    const reach = shape === "bar" ? Infinity : shape === "box" ? Math.hypot(halfU, halfV) : r;
     const x0 = Math.max(0, Math.floor(cx - reach));
     const x1 = Math.min(W, Math.ceil(cx + reach));
     const y0 = Math.max(0, Math.floor(cy - reach));
     const y1 = Math.min(H, Math.ceil(cy + reach));
+    const half = period / 2;
     for (let y = y0; y < y1; y++) {
       for (let x = x0; x < x1; x++) {
         const px = x + 0.5 - cx;
         const py = y + 0.5 - cy;
+        const u = px * ct + py * st;
+        const v = -px * st + py * ct;
         let inside: boolean;
-        if (shape === "circle") inside = px * px + py * py <= r * r;
-        else {
-          const u = px * ct + py * st;
-          const v = -px * st + py * ct;
-          inside = Math.abs(u) <= halfW && Math.abs(v) <= halfH;
-        }
+        if (shape === "disc") inside = px * px + py * py <= r * r;
+        else if (shape === "triangle") {
+          // Equilateral, circumradius r: three half-planes at distance r/2 from the centre.
+          inside = v <= r / 2 && -0.866 * u - 0.5 * v <= r / 2 && 0.866 * u - 0.5 * v <= r / 2;
+        } else inside = Math.abs(u) <= halfU && Math.abs(v) <= halfV;
         if (!inside) continue;
         let on: boolean;
         switch (spec.texture) {
           case "hstripes":
-            on = mod(y + oy, period) < period / 2;
+            on = mod(y + oy, period) < half;
             break;
           case "vstripes":
-            on = mod(x + ox, period) < period / 2;
+            on = mod(x + ox, period) < half;
             break;
           case "checker":
-            on = (Math.floor((x + ox) / cell) + Math.floor((y + oy) / cell)) % 2 === 0;
+            on = (Math.floor((x + ox) / half) + Math.floor((y + oy) / half)) % 2 === 0;
             break;
           case "diag":
-            on = mod(x + y + ox, period) < period / 2;
+            // Diagonal stripes, either direction (so a mirrored image keeps its labels).
+            on = mod((ox & 1 ? x - y : x + y) + oy, period) < half;
             break;
-          case "antidiag":
-            on = mod(x - y + ox, period) < period / 2;
+          case "grid":
+            on = mod(x + ox, period) < 1.5 || mod(y + oy, period) < 1.5;
             break;
           case "dots": {
-            const ux = mod(x + ox, period) - period / 2 + 0.5;
-            const uy = mod(y + oy, period) - period / 2 + 0.5;
-            on = ux * ux + uy * uy <= (period * 0.3) ** 2;
+            const ux = mod(x + ox, period) - half + 0.5;
+            const uy = mod(y + oy, period) - half + 0.5;
+            on = ux * ux + uy * uy <= (period * 0.35) ** 2;
             break;
           }
           case "rings":
-            on = mod(Math.floor(Math.hypot(px, py)), period) < period / 2;
+            on = mod(Math.floor(Math.hypot(px, py)), period) < half;
             break;
           default:
-            on = (hash2(x, y, speckleSalt) & 1) === 1;
+            // 2x2-pixel speckle: coarse enough to survive the noise and a stride-2 stem.
+            on = (hash2(x >> 1, y >> 1, speckleSalt) & 1) === 1;
         }
         const col = on ? ca : cb;
         const i = y * W + x;
@@ -245,7 +276,7 @@ export function generateSyntheticSample(
   // Sensor noise and a global brightness/contrast jitter.
   const gain = 0.85 + 0.3 * rng.next();
   const bias = -20 + 40 * rng.next();
-  for (let i = 0; i < image.length; i++) image[i] = clamp(image[i]! * gain + bias + 10 * rng.normal());
+  for (let i = 0; i < image.length; i++) image[i] = clamp(image[i]! * gain + bias + 5 * rng.normal());
 
   // 1-pixel ignore band where a pixel's right or lower neighbour has another class.
   const label = new Uint8Array(cls);
@@ -339,7 +370,8 @@ function datasetInfo(dir: string, manifest: SyntheticManifest, created: boolean)
  * Makes the dataset in `dir` unless an identical one is there. Built in a temporary sibling
  * folder and renamed into place, so a crash or a concurrent run never leaves half a dataset.
  * `overwrite` replaces an existing synthetic dataset made with other options (never a folder
- * that is not a segnas synthetic dataset).
+ * that is not a segnas synthetic dataset); one made by an older generator version is always
+ * rebuilt.
  */
 export async function ensureSyntheticDataset(
   dir: string,
@@ -352,7 +384,9 @@ export async function ensureSyntheticDataset(
     const have = readSyntheticManifest(target);
     if (have !== null && sameManifest(have, want)) return datasetInfo(target, want, false);
     const empty = fs.statSync(target).isDirectory() && fs.readdirSync(target).length === 0;
-    if (!empty && (have === null || !overwrite)) {
+    // A copy made by an older generator is stale, not the user's choice: rebuild it.
+    const stale = have !== null && have.version !== SYNTHETIC_VERSION;
+    if (!empty && (have === null || !(overwrite || stale))) {
       throw new DataError(
         have === null
           ? `${target} exists and is not a segnas synthetic dataset; choose another --out or remove it.`
@@ -366,11 +400,18 @@ export async function ensureSyntheticDataset(
   try {
     writeInto(tmp, want);
     if (fs.existsSync(target)) {
-      // Only reached for an empty folder or `overwrite` of a synthetic dataset.
+      // Only reached for an empty folder, a stale copy or `overwrite` of a synthetic dataset.
       const old = `${tmp}.old`;
-      fs.renameSync(target, old);
-      fs.renameSync(tmp, target);
-      fs.rmSync(old, { recursive: true, force: true });
+      try {
+        fs.renameSync(target, old);
+        fs.renameSync(tmp, target);
+      } catch (err) {
+        // A concurrent run replaced it first: keep theirs if it is the same dataset.
+        const have = readSyntheticManifest(target);
+        if (have === null || !sameManifest(have, want)) throw err;
+      } finally {
+        fs.rmSync(old, { recursive: true, force: true });
+      }
     } else {
       try {
         fs.renameSync(tmp, target);

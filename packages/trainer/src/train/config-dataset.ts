@@ -3,12 +3,18 @@
  * (a missing file list is a DataError naming it); a synthetic one (DATA_DIR whose last folder
  * starts with "synthetic", as in configs/demo.yaml) is built on first use from the config's
  * class count, crop size and seed. An existing synthetic dataset is used as it is, whatever
- * options made it, so commands that build it differently never fight over it.
+ * options made it, so commands that build it differently never fight over it; only one made by
+ * an older generator version is rebuilt.
  */
 import * as fs from "fs";
 import * as path from "path";
 import type { SegConfig } from "@segnas/config";
-import { ensureSyntheticDataset, readSyntheticManifest, type SyntheticDataset } from "../data";
+import {
+  ensureSyntheticDataset,
+  readSyntheticManifest,
+  SYNTHETIC_VERSION,
+  type SyntheticDataset,
+} from "../data";
 
 export function isSyntheticDataDir(dataDir: string): boolean {
   return /^synthetic/i.test(path.basename(path.resolve(dataDir)));
@@ -23,7 +29,8 @@ export async function ensureConfigDataset(
   if (!isSyntheticDataDir(dir)) return null;
   const have = fs.existsSync(dir) ? readSyntheticManifest(dir) : null;
   const trainList = path.resolve(cwd, cfg.DATASET.TRAIN_FILE_LIST);
-  if (have !== null && fs.existsSync(trainList)) {
+  // A copy from an older generator version is rebuilt (ensureSyntheticDataset replaces it).
+  if (have !== null && have.version === SYNTHETIC_VERSION && fs.existsSync(trainList)) {
     return {
       dir,
       trainList,
