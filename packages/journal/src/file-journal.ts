@@ -13,6 +13,7 @@ import { decodeLine, encodeLine } from "./line-format";
 import { acquireLock, type HeldLock } from "./lock";
 import {
   JOURNAL_FORMAT,
+  collect,
   type Journal,
   type JournalOpenOptions,
   type JournalRecord,
@@ -233,10 +234,8 @@ export class FileJournal<E> implements Journal<E> {
     }
   }
 
-  async readAll(): Promise<JournalRecord<E>[]> {
-    const out: JournalRecord<E>[] = [];
-    for await (const r of this.replay()) out.push(r);
-    return out;
+  readAll(): Promise<JournalRecord<E>[]> {
+    return collect(this.replay());
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import { SegnasError } from "@segnas/core";
 import { JournalLockedError, JournalMismatchError } from "./errors";
 import {
   JOURNAL_FORMAT,
+  collect,
   type Journal,
   type JournalOpenOptions,
   type JournalRecord,
@@ -96,10 +97,8 @@ export class MemoryJournal<E> implements Journal<E> {
     for (let i = 0; i < n; i++) yield { seq: i + 1, event: JSON.parse(this.store.lines[i]) as E };
   }
 
-  async readAll(): Promise<JournalRecord<E>[]> {
-    const out: JournalRecord<E>[] = [];
-    for await (const r of this.replay()) out.push(r);
-    return out;
+  readAll(): Promise<JournalRecord<E>[]> {
+    return collect(this.replay());
   }
 
   async close(): Promise<void> {

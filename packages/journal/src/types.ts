@@ -84,3 +84,10 @@ export interface Journal<E> {
   /** Waits for pending appends, then releases the file and the lock. Idempotent. */
   close(): Promise<void>;
 }
+
+/** Drains an async iterable into an array (what every journal's `readAll` is). */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
