@@ -127,11 +127,69 @@ async function serverRole() {
   });
 }
 
+/**
+ * The floor (a child process): the least any server could do for the same conversation on this
+ * machine. Same TCP, same framing, each request decoded with msgpackr, but the replies are canned
+ * frames of the real messages' sizes: no validation, no study, no strategy, no journal.
+ */
+function floorRole() {
+  const space = core.getSpace("MobileNetV2SpaceSeg");
+  const welcome = frameOf({ type: "welcome", protocolVersion: protocol.PROTOCOL_VERSION });
+  const trial = frameOf({
+    type: "trial",
+    trialId: 0xfffffffe,
+    tokens: space.initTokens,
+    arch: space.decode(space.initTokens),
+    budget: { epochs: 1 },
+    leaseSeconds: 60,
+  });
+  const trialIdAt = trial.indexOf(Buffer.from([0xce, 0xff, 0xff, 0xff, 0xfe])) + 1;
+  const ack = frameOf({ type: "ack", trialId: 0xfffffffe, duplicate: false });
+  const ackIdAt = ack.indexOf(Buffer.from([0xce, 0xff, 0xff, 0xff, 0xfe])) + 1;
+  let next = 1;
+  const srv = net.createServer((socket) => {
+    socket.setNoDelay(true);
+    let buf = null;
+    socket.on("error", () => {});
+    socket.on("data", (chunk) => {
+      buf = buf ? Buffer.concat([buf, chunk]) : chunk;
+      while (buf && buf.length >= 4) {
+        const n = buf.readUInt32BE(0);
+        if (buf.length < 4 + n) break;
+        const msg = rawUnpackr.unpack(buf.subarray(4, 4 + n));
+        buf = buf.length === 4 + n ? null : buf.subarray(4 + n);
+        let out = null;
+        if (msg.type === "hello") out = welcome;
+        else if (msg.type === "ask") {
+          out = Buffer.from(trial);
+          out.writeUInt32BE(next++, trialIdAt);
+        } else if (msg.type === "tell") {
+          out = Buffer.from(ack);
+          out.writeUInt32BE(msg.trialId, ackIdAt);
+        } else if (msg.type === "bye") socket.end();
+        if (out) socket.write(out);
+      }
+    });
+  });
+  srv.listen(0, "127.0.0.1", () => process.send({ type: "ready", port: srv.address().port }));
+  process.on("message", (m) => {
+    if (m.type === "stats") {
+      const cpu = process.cpuUsage();
+      process.send({
+        type: "stats",
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        rss: process.memoryUsage().rss,
+        completed: next - 1,
+      });
+    } else if (m.type === "stop") srv.close(() => process.exit(0));
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Client side: simulated workers.
 
-function startServer(journal, strategy) {
-  const child = fork(__filename, ["--role", "server"], {
+function startServer(journal, strategy, role = "server") {
+  const child = fork(__filename, ["--role", role], {
     env: { ...process.env, BENCH_JOURNAL: journal, BENCH_STRATEGY: strategy },
     execArgv: [
       "--expose-gc",
@@ -276,20 +334,27 @@ async function throughput(port, workers, seconds, prefix = "w", rate = 0) {
   let running = true;
   const interval = rate > 0 ? (1000 * workers) / rate : 0;
   const ws = [];
+  // Each request on its own too (ask -> trial, tell -> ack), from the moment it was sent.
+  const requestLatencies = [];
   const startPair = (w, scheduled) => {
     w.busy = true;
     w.t0 = scheduled;
+    w.sentAt = performance.now();
     w.socket.write(ASK_FRAME);
   };
   const onMessage = (w, m) => {
+    const now = performance.now();
+    const counted = now >= warmupUntil && now < until;
     if (m.type === "trial") {
+      if (counted) requestLatencies.push(now - w.sentAt);
+      w.sentAt = now;
       w.socket.write(tellFrame(m.trialId, Math.random()));
       return;
     }
     if (m.type === "bye") return;
     if (m.type !== "ack") throw new Error(`worker ${w.id}: expected trial/ack, got ${JSON.stringify(m)}`);
-    const now = performance.now();
-    if (now >= warmupUntil && now < until) {
+    if (counted) {
+      requestLatencies.push(now - w.sentAt);
       latencies.push(now - w.t0);
       pairs++;
     }
@@ -330,6 +395,7 @@ async function throughput(port, workers, seconds, prefix = "w", rate = 0) {
     pairsPerSecond: pairs / seconds,
     pairs,
     latencies,
+    requestLatencies,
     cpuMs: (cpu.user + cpu.system) / 1000,
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
@@ -409,6 +475,7 @@ async function distributedThroughput(port, workers, seconds, procs, rate = 0) {
     ),
   );
   const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const requests = results.flatMap((r) => r.requestLatencies).sort((a, b) => a - b);
   const pairs = results.reduce((a, r) => a + r.pairs, 0);
   const pairsPerSecond = results.reduce((a, r) => a + r.pairsPerSecond, 0);
   const clientCpuMs = results.reduce((a, r) => a + r.cpuMs, 0);
@@ -416,6 +483,8 @@ async function distributedThroughput(port, workers, seconds, procs, rate = 0) {
     pairsPerSecond,
     pairs,
     clientCpuUsPerPair: (clientCpuMs * 1000) / Math.max(1, pairs),
+    requestP50: quantile(requests, 0.5),
+    requestP99: quantile(requests, 0.99),
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
     max: latencies.at(-1),
@@ -425,6 +494,7 @@ async function distributedThroughput(port, workers, seconds, procs, rate = 0) {
 async function main() {
   if (arg("role") === "server") return serverRole();
   if (arg("role") === "client") return clientRole();
+  if (arg("role") === "floor") return floorRole();
   const seconds = Number(arg("seconds", 5));
   const workers = Number(arg("workers", 64));
   const idle = Number(arg("idle", 1000));
@@ -454,6 +524,40 @@ async function main() {
     .map(Number)
     .filter((n) => n > 0);
   const results = {};
+  const pacedLine = (run) =>
+    `  paced at ${fmt(run.rate)} pairs/s:`.padEnd(28) +
+    `${fmt(run.pairsPerSecond)} pairs/s done, pair latency p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms, max ${run.max.toFixed(1)} ms (from the scheduled start); each request p99 ${run.requestP99.toFixed(2)} ms`;
+
+  // Open loop: pairs started on a fixed schedule, latency from the scheduled start. At the
+  // target rate, and below saturation (the latency of a server that is not overloaded).
+  const pacedSeries = async (port) => {
+    const runs = [];
+    for (const at of [...new Set([rate, ...lightRates])]) {
+      const run = await distributedThroughput(port, workers, seconds, procs, at);
+      run.rate = at;
+      runs.push(run);
+      console.log(pacedLine(run));
+    }
+    return runs;
+  };
+
+  // The baseline: the same simulated workers against the floor (TCP + framing + msgpack only).
+  {
+    const srv = startServer("none", strategy, "floor");
+    const port = await srv.ready;
+    const r = await distributedThroughput(port, workers, seconds, procs);
+    console.log(
+      "floor (a minimal server: same TCP, framing and msgpack, canned replies; no validation, study or journal):",
+    );
+    console.log(
+      `  saturation, closed loop:  ${fmt(r.pairsPerSecond)} ask->tell pairs/s, latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`,
+    );
+    const pacedRuns = await pacedSeries(port);
+    console.log("");
+    await srv.stop();
+    results.floor = { closed: r, paced: pacedRuns[0], pacedRuns };
+  }
+
   for (const mode of ["memory", "fsync"]) {
     const srv = startServer(mode, strategy);
     const port = await srv.ready;
@@ -470,18 +574,7 @@ async function main() {
     console.log(
       `  CPU per pair: server ${fmt(r.serverCpuUsPerPair)} us (-> one uncontended core serves ~${fmt(1e6 / r.serverCpuUsPerPair)} pairs/s), simulated clients ${fmt(r.clientCpuUsPerPair)} us`,
     );
-    // Open loop: pairs started on a fixed schedule, latency from the scheduled start. At the
-    // target rate, and below saturation (the latency of a server that is not overloaded).
-    const pacedRuns = [];
-    for (const at of [...new Set([rate, ...lightRates])]) {
-      const run = await distributedThroughput(port, workers, seconds, procs, at);
-      run.rate = at;
-      pacedRuns.push(run);
-      console.log(
-        `  paced at ${fmt(at)} pairs/s:`.padEnd(28) +
-          `${fmt(run.pairsPerSecond)} pairs/s done, latency p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms, max ${run.max.toFixed(1)} ms (from the scheduled start)`,
-      );
-    }
+    const pacedRuns = await pacedSeries(port);
     const paced = pacedRuns[0];
     const st1 = await srv.stats();
     if (mode === "fsync") {
@@ -526,10 +619,10 @@ async function main() {
   );
   const pass = (ok) => (ok ? "PASS" : "MISS");
   const lines = [
-    `>= 5,000 pairs/s with 64 workers + fsync (closed loop): ${pass(ours.pairsPerSecond >= 5000)} (${fmt(ours.pairsPerSecond)})`,
+    `>= 5,000 pairs/s with 64 workers + fsync (closed loop): ${pass(ours.pairsPerSecond >= 5000)} (${fmt(ours.pairsPerSecond)} = ${(ours.pairsPerSecond / results.floor.closed.pairsPerSecond).toFixed(2)}x the floor's ${fmt(results.floor.closed.pairsPerSecond)})`,
     ...results.fsync.pacedRuns.map(
-      (q) =>
-        `p99 <= 5 ms paced at ${fmt(q.rate)}/s + fsync: ${pass(q.p99 <= 5 && q.pairsPerSecond >= 0.95 * q.rate)} (p99 ${q.p99.toFixed(1)} ms, ${fmt(q.pairsPerSecond)}/s done)`,
+      (q, i) =>
+        `p99 <= 5 ms paced at ${fmt(q.rate)}/s + fsync: ${pass(q.p99 <= 5 && q.pairsPerSecond >= 0.95 * q.rate)} (pair p99 ${q.p99.toFixed(1)} ms = ${(q.p99 / results.floor.pacedRuns[i].p99).toFixed(1)}x the floor's ${results.floor.pacedRuns[i].p99.toFixed(1)} ms; each request p99 ${q.requestP99.toFixed(1)} ms; ${fmt(q.pairsPerSecond)}/s done)`,
     ),
     `${fmt(idle)} workers RSS <= 300 MB: ${pass(st.rss <= 300e6)} (${fmt(st.rss / 1e6)} MB)`,
   ];

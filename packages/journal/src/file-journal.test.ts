@@ -1,4 +1,5 @@
 import {
+  closeSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -136,10 +137,28 @@ describe("FileJournal on disk", () => {
       }),
     );
     await Promise.all(checks);
-    // group commit: 30 appends issued together share far fewer write+fsync rounds
+    // group commit: 30 appends issued in one turn of the event loop share one write + fsync
     expect(j.stats.appends).toBe(30);
-    expect(j.stats.commits).toBeLessThan(30);
+    expect(j.stats.commits).toBe(1);
+    await j.append([{ k: "later" }]);
+    expect(j.stats.commits).toBe(2);
     await j.close();
+  });
+
+  it("fails every waiting append when a write fails, and refuses the rest", async () => {
+    const dir = freshDir();
+    const j = await FileJournal.open<Ev>(dir, { header });
+    await j.append([{ k: "a" }]);
+    // Pull the file out from under it (what EIO or a vanished disk looks like to the journal).
+    const fh = (j as unknown as { fh: { fd: number; close(): Promise<void> } }).fh;
+    closeSync(fh.fd);
+    const waiting = [j.append([{ k: "b" }]), j.append([{ k: "c" }])];
+    for (const w of waiting) await expect(w).rejects.toMatchObject({ code: "SEGNAS_E_INTERNAL" });
+    await expect(j.append([{ k: "d" }])).rejects.toThrow(/write failed/);
+    await j.close().catch(() => undefined);
+    const reopened = await FileJournal.open<Ev>(dir, { header });
+    expect((await reopened.readAll()).map((r) => r.event.k)).toEqual(["a"]);
+    await reopened.close();
   });
 
   it("replays only what is durable, even while appends are in flight", async () => {

@@ -5,7 +5,7 @@
  * what a crash mid-write leaves, so it is cut off (and reported); damage anywhere else is an
  * error naming the line.
  */
-import { promises as fs } from "node:fs";
+import { fdatasyncSync, promises as fs, writeSync } from "node:fs";
 import * as path from "node:path";
 import { SegnasError } from "@segnas/core";
 import { JournalCorruptError, JournalMismatchError } from "./errors";
@@ -188,40 +188,58 @@ export class FileJournal<E> implements Journal<E> {
     this.seq += events.length;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ data, events: events.length, resolve, reject });
-      if (!this.flushing) this.flushing = this.flushLoop();
+      if (!this.flushing) this.flushing = this.scheduleFlush();
     });
   }
 
-  private async flushLoop(): Promise<void> {
+  /**
+   * Group commit: every append made during one turn of the event loop (all the requests that
+   * arrived together) shares one write and one fdatasync, issued at the end of the turn
+   * (setImmediate). Both are synchronous on purpose. The replies wait for the fsync anyway, and
+   * going through libuv's thread pool costs a thread hand-off plus an event-loop wake-up, which on
+   * a small busy machine cost more than the fdatasync itself: with 64 simulated workers paced at
+   * 5,000 ask+tell pairs/s, pair latency p50 2.7-3.6 ms / p99 11-15 ms synchronous against
+   * 3.9-6.2 / 17-50 ms through the pool (bench:protocol, 6 runs each). A disk that stalls stalls
+   * the whole server; the lease table does not hold such a freeze against the workers.
+   */
+  private scheduleFlush(): Promise<void> {
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.flushing = null;
+        this.flushNow();
+        resolve();
+      }),
+    );
+  }
+
+  private flushNow(): void {
+    const batch = this.queue.splice(0);
+    if (batch.length === 0) return;
+    const buf = Buffer.from(
+      batch.length === 1 ? (batch[0] as Waiting).data : batch.map((w) => w.data).join(""),
+      "utf8",
+    );
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0);
-        const buf = Buffer.from(batch.map((w) => w.data).join(""), "utf8");
-        try {
-          let off = 0;
-          while (off < buf.length) off += (await this.fh.write(buf, off, buf.length - off)).bytesWritten;
-          if (this.fsync) await this.fh.datasync();
-        } catch (e) {
-          // The file's state is unknown now: refuse further appends until reopened.
-          this.broken = new SegnasError(
-            "SEGNAS_E_INTERNAL",
-            `journal ${this.file} write failed: ${(e as Error).message}`,
-            {},
-            { cause: e },
-          );
-          for (const w of [...batch, ...this.queue.splice(0)]) w.reject(this.broken);
-          return;
-        }
-        this.durableBytes += buf.length;
-        this.counters.commits++;
-        this.counters.appends += batch.length;
-        this.counters.events += batch.reduce((n, w) => n + w.events, 0);
-        this.counters.bytes += buf.length;
-        for (const w of batch) w.resolve();
-      }
-    } finally {
-      this.flushing = null;
+      let off = 0;
+      while (off < buf.length) off += writeSync(this.fh.fd, buf, off, buf.length - off);
+      if (this.fsync) fdatasyncSync(this.fh.fd);
+    } catch (e) {
+      // The file's state is unknown now: refuse further appends until reopened.
+      this.broken = new SegnasError(
+        "SEGNAS_E_INTERNAL",
+        `journal ${this.file} write failed: ${(e as Error).message}`,
+        {},
+        { cause: e },
+      );
+      for (const w of [...batch, ...this.queue.splice(0)]) w.reject(this.broken);
+      return;
     }
+    this.durableBytes += buf.length;
+    this.counters.commits++;
+    this.counters.appends += batch.length;
+    this.counters.events += batch.reduce((n, w) => n + w.events, 0);
+    this.counters.bytes += buf.length;
+    for (const w of batch) w.resolve();
   }
 
   async *replay(): AsyncIterableIterator<JournalRecord<E>> {
@@ -242,9 +260,13 @@ export class FileJournal<E> implements Journal<E> {
     if (this.closed) return;
     this.closed = true;
     while (this.flushing) await this.flushing;
-    await this.fh.close();
-    await this.lock?.release();
-    this.lock = null;
+    try {
+      await this.fh.close();
+    } finally {
+      // a journal whose file failed under it still gives its run directory back
+      await this.lock?.release();
+      this.lock = null;
+    }
   }
 }
 

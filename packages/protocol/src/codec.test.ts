@@ -38,6 +38,14 @@ describe("codec", () => {
     expect(decodeMessage(frame.subarray(4))).toEqual(msg);
   });
 
+  it("gives every frame bytes of its own (frames are held by sockets while later ones are encoded)", () => {
+    const frames = ALL_SAMPLES.map((m) => encodeFrame(m));
+    const copies = frames.map((f) => Buffer.from(f));
+    for (let i = 0; i < 200; i++) encodeFrame(ALL_SAMPLES[i % ALL_SAMPLES.length] as Message);
+    frames.forEach((f, i) => expect(f.equals(copies[i] as Buffer)).toBe(true));
+    expect(frames.map((f) => decodeMessage(f.subarray(4)))).toEqual(ALL_SAMPLES);
+  });
+
   it("drops undefined optional fields and unknown fields", () => {
     const m = { type: "heartbeat", trialId: 1, epoch: 0, metric: undefined } as unknown as Message;
     expect(decodeMessage(encodeMessage(m))).toEqual({ type: "heartbeat", trialId: 1, epoch: 0 });

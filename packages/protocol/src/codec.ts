@@ -4,7 +4,7 @@
  * decoded only after `scanMsgpack` has proved they hold plain data; every decoded message is
  * then validated. Outgoing messages are validated too, so we never send what a peer would refuse.
  */
-import { Packr, Unpackr } from "msgpackr";
+import { Packr, RESERVE_START_SPACE, Unpackr } from "msgpackr";
 import { BadMessageError, FrameTooLargeError } from "./errors";
 import type { Message } from "./messages";
 import { scanMsgpack } from "./msgpack-scan";
@@ -54,10 +54,11 @@ export function decodeMessage(body: Uint8Array): Message {
 /** Validates and encodes `msg` as one frame: u32 big-endian body length, then the body. */
 export function encodeFrame(msg: Message, options: CodecOptions = {}): Buffer {
   const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-  const body = encodeMessage(msg);
-  if (body.length > max) throw new FrameTooLargeError(body.length, max);
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
-  frame.writeUInt32BE(body.length, 0);
-  body.copy(frame, FRAME_HEADER_BYTES);
+  validateMessage(msg);
+  // msgpackr leaves room for the length in front of the body: one buffer per frame, no copy.
+  const frame = packr.pack(msg, RESERVE_START_SPACE | FRAME_HEADER_BYTES);
+  const bodyLength = frame.length - FRAME_HEADER_BYTES;
+  if (bodyLength > max) throw new FrameTooLargeError(bodyLength, max);
+  frame.writeUInt32BE(bodyLength, 0);
   return frame;
 }

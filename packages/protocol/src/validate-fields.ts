@@ -156,7 +156,8 @@ function isJson(v: unknown, depth: number): boolean {
     return true;
   }
   if (isPlainObject(v)) {
-    for (const k of Object.keys(v)) if (!isJson(v[k], depth + 1)) return false;
+    // for-in (own keys only: plain objects have no enumerable inherited ones) allocates no key array
+    for (const k in v) if (!isJson(v[k], depth + 1)) return false;
     return true;
   }
   return false;

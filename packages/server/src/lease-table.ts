@@ -6,6 +6,9 @@
  */
 import type { Clock, TimerHandle } from "./clock";
 
+/** A sweep later than this means the process was frozen, not that workers went quiet. */
+const FROZEN_MS = 2000;
+
 export class LeaseTable {
   private readonly deadlines = new Map<number, number>();
   private timer: TimerHandle | null = null;
@@ -62,9 +65,15 @@ export class LeaseTable {
 
   private arm(): void {
     if (this.timer || this.closed) return;
+    const due = this.clock.now() + this.sweepMs;
     this.timer = this.clock.setTimer(() => {
       this.timer = null;
-      this.sweep();
+      // A sweep this late means the whole process stood still (a stalled disk under the
+      // journal's fsync, a suspended VM or process): the heartbeats that renew these leases may
+      // be sitting unread in socket buffers, so the stall is not held against the workers.
+      const late = this.clock.now() - due;
+      if (late > FROZEN_MS) for (const [id, d] of this.deadlines) this.deadlines.set(id, d + late);
+      else this.sweep();
       if (this.deadlines.size > 0) this.arm();
     }, this.sweepMs);
   }

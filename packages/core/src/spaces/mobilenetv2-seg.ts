@@ -81,27 +81,26 @@ export class MobileNetV2SpaceSeg implements SearchSpace<MobileNetV2SegArch> {
 
   decode(tokens: Tokens): MobileNetV2SegArch {
     this.validate(tokens);
-    const raw: MbBlock[] = [{ t: 1, c: HEAD_NUM[tokens[0] as number] as number, n: 1, s: 1, k: 3 }];
-    for (let b = 0; b < 6; b++) {
-      const [m, f, r, k] = tokens.slice(1 + 4 * b, 5 + 4 * b) as [number, number, number, number];
-      raw.push({
-        t: MULTIPLY[m] as number,
-        c: (FILTER_NUM[b] as readonly number[])[f] as number,
-        n: REPEAT[r] as number,
-        s: BLOCK_STRIDES[b] as number,
-        k: K_SIZE[k] as number,
-      });
-    }
     // PaddleSlim's walk: the running stride (2 after the stem) is multiplied by each block's s;
     // a block that would take it past 16 gets s = 1, and the running stride is not reset.
+    // (Plain loops: the server decodes every trial it hands out.)
+    const blocks: MbBlock[] = [{ t: 1, c: HEAD_NUM[tokens[0] as number] as number, n: 1, s: 1, k: 3 }];
     let stride = 2;
-    const blocks = raw.map((blk) => {
-      stride *= blk.s;
-      return stride > OUTPUT_STRIDE ? { ...blk, s: 1 } : blk;
-    });
+    for (let b = 0; b < 6; b++) {
+      const at = 1 + 4 * b;
+      const s = BLOCK_STRIDES[b] as number;
+      stride *= s;
+      blocks.push({
+        t: MULTIPLY[tokens[at] as number] as number,
+        c: (FILTER_NUM[b] as readonly number[])[tokens[at + 1] as number] as number,
+        n: REPEAT[tokens[at + 2] as number] as number,
+        s: stride > OUTPUT_STRIDE ? 1 : s,
+        k: K_SIZE[tokens[at + 3] as number] as number,
+      });
+    }
     return {
       space: "MobileNetV2SpaceSeg",
-      tokens: [...tokens],
+      tokens: tokens.slice(),
       stemChannels: STEM_CHANNELS,
       outputStride: OUTPUT_STRIDE,
       blocks,

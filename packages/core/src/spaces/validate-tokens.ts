@@ -22,7 +22,8 @@ export function validateTokens(
       { space, expectedLength: rangeTable.length, actualLength: tokens.length },
     );
   }
-  tokens.forEach((value: unknown, position) => {
+  for (let position = 0; position < tokens.length; position++) {
+    const value: unknown = tokens[position];
     const high = rangeTable[position] as number;
     if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value >= high) {
       const name = tokenNames[position];
@@ -32,5 +33,5 @@ export function validateTokens(
         { space, position, name, value, low: 0, high },
       );
     }
-  });
+  }
 }

@@ -66,7 +66,8 @@ export interface StudyState {
  */
 export function trialKey(tokens: Tokens): string {
   let key = "";
-  for (const t of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as number;
     if (!(t >= 0 && t <= 0xffff && Number.isInteger(t))) return `#${tokens.join(",")}`;
     key += String.fromCharCode(t);
   }
@@ -153,7 +154,7 @@ export function applyEvent(state: StudyState, event: StudyEvent): StudyState {
       const imported = event.type === "trial-imported";
       const t: TrialRecord = {
         id: event.trialId,
-        tokens: [...event.tokens],
+        tokens: event.tokens.slice(),
         status: imported ? "completed" : "queued",
         attempts: 0,
         proposedAt: event.at,
