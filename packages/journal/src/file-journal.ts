@@ -197,10 +197,10 @@ export class FileJournal<E> implements Journal<E> {
    * arrived together) shares one write and one fdatasync, issued at the end of the turn
    * (setImmediate). Both are synchronous on purpose. The replies wait for the fsync anyway, and
    * going through libuv's thread pool costs a thread hand-off plus an event-loop wake-up, which on
-   * a small busy machine cost more than the fdatasync itself: with 64 simulated workers paced at
-   * 5,000 ask+tell pairs/s, pair latency p50 2.7-3.6 ms / p99 11-15 ms synchronous against
-   * 3.9-6.2 / 17-50 ms through the pool (bench:protocol, 6 runs each). A disk that stalls stalls
-   * the whole server; the lease table does not hold such a freeze against the workers.
+   * a small busy machine cost more than the fdatasync itself: append latency in bench:protocol's
+   * paced runs was p50 2.0-2.7 ms / p99 11-14 ms through the pool, 0.5-0.6 / 4-5 ms synchronous.
+   * A disk that stalls stalls the whole server; the lease table does not hold such a freeze
+   * against the workers.
    */
   private scheduleFlush(): Promise<void> {
     return new Promise<void>((resolve) =>
