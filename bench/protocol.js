@@ -137,52 +137,31 @@ function floorRole() {
   const welcome = frameOf({ type: "welcome", protocolVersion: protocol.PROTOCOL_VERSION });
   const trial = frameOf({
     type: "trial",
-    trialId: 0xfffffffe,
+    trialId: ID_PLACEHOLDER,
     tokens: space.initTokens,
     arch: space.decode(space.initTokens),
     budget: { epochs: 1 },
     leaseSeconds: 60,
   });
-  const trialIdAt = trial.indexOf(Buffer.from([0xce, 0xff, 0xff, 0xff, 0xfe])) + 1;
-  const ack = frameOf({ type: "ack", trialId: 0xfffffffe, duplicate: false });
-  const ackIdAt = ack.indexOf(Buffer.from([0xce, 0xff, 0xff, 0xff, 0xfe])) + 1;
+  const trialIdAt = idOffset(trial);
+  const ack = frameOf({ type: "ack", trialId: ID_PLACEHOLDER, duplicate: false });
+  const ackIdAt = idOffset(ack);
   let next = 1;
   const srv = net.createServer((socket) => {
     socket.setNoDelay(true);
-    let buf = null;
     socket.on("error", () => {});
-    socket.on("data", (chunk) => {
-      buf = buf ? Buffer.concat([buf, chunk]) : chunk;
-      while (buf && buf.length >= 4) {
-        const n = buf.readUInt32BE(0);
-        if (buf.length < 4 + n) break;
-        const msg = rawUnpackr.unpack(buf.subarray(4, 4 + n));
-        buf = buf.length === 4 + n ? null : buf.subarray(4 + n);
-        let out = null;
-        if (msg.type === "hello") out = welcome;
-        else if (msg.type === "ask") {
-          out = Buffer.from(trial);
-          out.writeUInt32BE(next++, trialIdAt);
-        } else if (msg.type === "tell") {
-          out = Buffer.from(ack);
-          out.writeUInt32BE(msg.trialId, ackIdAt);
-        } else if (msg.type === "bye") socket.end();
-        if (out) socket.write(out);
-      }
-    });
+    socket.on(
+      "data",
+      frameReader((msg) => {
+        if (msg.type === "hello") socket.write(welcome);
+        else if (msg.type === "ask") socket.write(withId(trial, trialIdAt, next++));
+        else if (msg.type === "tell") socket.write(withId(ack, ackIdAt, msg.trialId));
+        else if (msg.type === "bye") socket.end();
+      }),
+    );
   });
   srv.listen(0, "127.0.0.1", () => process.send({ type: "ready", port: srv.address().port }));
-  process.on("message", (m) => {
-    if (m.type === "stats") {
-      const cpu = process.cpuUsage();
-      process.send({
-        type: "stats",
-        cpuMs: (cpu.user + cpu.system) / 1000,
-        rss: process.memoryUsage().rss,
-        completed: next - 1,
-      });
-    } else if (m.type === "stop") srv.close(() => process.exit(0));
-  });
+  process.on("message", (m) => m.type === "stop" && srv.close(() => process.exit(0)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -262,26 +241,57 @@ function frameOf(msg) {
   return frame;
 }
 
+/** A 'data' listener that cuts length-prefixed frames and hands each decoded body to `onMessage`. */
+function frameReader(onMessage) {
+  let buf = null;
+  return (chunk) => {
+    buf = buf ? Buffer.concat([buf, chunk]) : chunk;
+    while (buf && buf.length >= 4) {
+      const n = buf.readUInt32BE(0);
+      if (buf.length < 4 + n) break;
+      const msg = rawUnpackr.unpack(buf.subarray(4, 4 + n));
+      buf = buf.length === 4 + n ? null : buf.subarray(4 + n);
+      onMessage(msg);
+    }
+  };
+}
+
+// Templates carry this u32 where a trial id goes; it is patched per message.
+const ID_PLACEHOLDER = 0xfffffffe;
+
+/** Offset of the placeholder id's 4 bytes in a template frame (msgpack: 0xce, then the u32). */
+function idOffset(frame) {
+  const at = frame.indexOf(Buffer.from([0xce, 0xff, 0xff, 0xff, 0xfe])) + 1;
+  if (at <= 0) throw new Error("template frame: trial id placeholder not found");
+  return at;
+}
+
+/** A copy of `template` with `id` in place of the placeholder at `at`. */
+function withId(template, at, id) {
+  const f = Buffer.from(template);
+  f.writeUInt32BE(id, at);
+  return f;
+}
+
 const ASK_FRAME = frameOf({ type: "ask" });
 // A tell with placeholders for trialId (u32) and reward (float64), patched per trial.
 const TELL_TEMPLATE = frameOf({
   type: "tell",
-  trialId: 0xfffffffe,
+  trialId: ID_PLACEHOLDER,
   reward: 0.1234567,
   metrics: { miou: 0.5 },
   curve: [0.5],
   durationMs: 0,
 });
-const TELL_ID_AT = TELL_TEMPLATE.indexOf(Buffer.from([0xce, 0xff, 0xff, 0xff, 0xfe])) + 1;
+const TELL_ID_AT = idOffset(TELL_TEMPLATE);
 const rewardBytes = Buffer.alloc(9);
 rewardBytes[0] = 0xcb;
 rewardBytes.writeDoubleBE(0.1234567, 1);
 const TELL_REWARD_AT = TELL_TEMPLATE.indexOf(rewardBytes) + 1;
-if (TELL_ID_AT <= 0 || TELL_REWARD_AT <= 0) throw new Error("tell template: placeholders not found");
+if (TELL_REWARD_AT <= 0) throw new Error("tell template: reward placeholder not found");
 
 function tellFrame(trialId, reward) {
-  const f = Buffer.from(TELL_TEMPLATE);
-  f.writeUInt32BE(trialId, TELL_ID_AT);
+  const f = withId(TELL_TEMPLATE, TELL_ID_AT, trialId);
   f.writeDoubleBE(reward, TELL_REWARD_AT);
   return f;
 }
@@ -290,23 +300,16 @@ function tellFrame(trialId, reward) {
 function rawConnect(port, workerId, onMessage) {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: "127.0.0.1", port, noDelay: true });
-    let buf = null;
     let handshaken = false;
-    socket.on("data", (chunk) => {
-      buf = buf ? Buffer.concat([buf, chunk]) : chunk;
-      while (buf.length >= 4) {
-        const n = buf.readUInt32BE(0);
-        if (buf.length < 4 + n) break;
-        const msg = rawUnpackr.unpack(buf.subarray(4, 4 + n));
-        buf = buf.length === 4 + n ? null : buf.subarray(4 + n);
-        if (!handshaken) {
-          if (msg.type !== "welcome") return reject(new Error(`handshake: got ${JSON.stringify(msg)}`));
-          handshaken = true;
-          resolve(socket);
-        } else onMessage(msg);
-        if (!buf) break;
-      }
-    });
+    socket.on(
+      "data",
+      frameReader((msg) => {
+        if (handshaken) return onMessage(msg);
+        if (msg.type !== "welcome") return reject(new Error(`handshake: got ${JSON.stringify(msg)}`));
+        handshaken = true;
+        resolve(socket);
+      }),
+    );
     socket.once("error", reject);
     socket.once("connect", () =>
       socket.write(
