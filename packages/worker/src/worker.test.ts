@@ -72,6 +72,22 @@ async function untilResult(ch: MessageChannel, onBeat?: (m: Message) => Message 
   }
 }
 
+/** Runs a worker against a scripted server (in memory, retrying the connection for 1 s). */
+function runAgainst(
+  srv: ReturnType<typeof scriptedServer>,
+  runner: Parameters<typeof runWorker>[0]["runner"],
+): ReturnType<typeof runWorker> {
+  return runWorker({
+    host: "mem",
+    port: 0,
+    runner,
+    trialRoot: null,
+    logger: log,
+    connectRetrySeconds: 1,
+    connect: srv.connect,
+  });
+}
+
 describe("Worker", () => {
   it("asks, trains with heartbeats carrying the mIoU, tells, and exits on done", async () => {
     const beats: Message[] = [];
@@ -83,15 +99,7 @@ describe("Worker", () => {
       ch.reply(tell, { type: "ack", trialId: 7, duplicate: false });
       ch.reply(await next(ch), { type: "done", reason: "all done" });
     });
-    const summary = await runWorker({
-      host: "mem",
-      port: 0,
-      runner: createFakeRunner({ epochMs: 30, reward: () => 0.6 }),
-      trialRoot: null,
-      logger: log,
-      connectRetrySeconds: 1,
-      connect: srv.connect,
-    });
+    const summary = await runAgainst(srv, createFakeRunner({ epochMs: 30, reward: () => 0.6 }));
     expect(summary).toMatchObject({ outcome: "done", completed: 1, trialsRun: 1, reconnects: 0 });
     const withMetric = beats.filter((b) => b.type === "heartbeat" && b.metric !== undefined);
     expect(withMetric.length).toBeGreaterThan(0);
@@ -112,15 +120,7 @@ describe("Worker", () => {
       ch.reply(m, { type: "ack", trialId: 7, duplicate: true });
       ch.reply(await next(ch), { type: "done", reason: "over" });
     });
-    const summary = await runWorker({
-      host: "mem",
-      port: 0,
-      runner: createFakeRunner({ reward: () => 0.25 }),
-      trialRoot: null,
-      logger: log,
-      connectRetrySeconds: 1,
-      connect: srv.connect,
-    });
+    const summary = await runAgainst(srv, createFakeRunner({ reward: () => 0.25 }));
     expect(summary).toMatchObject({ outcome: "done", reconnects: 1 });
     expect(tells.map((t) => t.type === "tell" && [t.trialId, t.reward])).toEqual([
       [7, 0.25],
@@ -143,15 +143,7 @@ describe("Worker", () => {
       ch.reply(tell, { type: "ack", trialId: 7, duplicate: false });
       ch.reply(await next(ch), { type: "done", reason: "over" });
     });
-    const summary = await runWorker({
-      host: "mem",
-      port: 0,
-      runner: createFakeRunner({ epochMs: 40 }),
-      trialRoot: null,
-      logger: log,
-      connectRetrySeconds: 1,
-      connect: srv.connect,
-    });
+    const summary = await runAgainst(srv, createFakeRunner({ epochMs: 40 }));
     expect(summary).toMatchObject({ outcome: "done", completed: 1, reconnects: 1 });
   });
 
@@ -166,15 +158,7 @@ describe("Worker", () => {
       expect(m.type).toBe("ask");
       ch.reply(m, { type: "done", reason: "over" });
     });
-    const summary = await runWorker({
-      host: "mem",
-      port: 0,
-      runner: createFakeRunner({ epochMs: 50, epochs: 20 }),
-      trialRoot: null,
-      logger: log,
-      connectRetrySeconds: 1,
-      connect: srv.connect,
-    });
+    const summary = await runAgainst(srv, createFakeRunner({ epochMs: 50, epochs: 20 }));
     expect(summary).toMatchObject({ outcome: "done", completed: 0, trialsRun: 1 });
   });
 
@@ -193,15 +177,7 @@ describe("Worker", () => {
       expect(ask.type).toBe("ask");
       ch.reply(ask, { type: "done", reason: "over" });
     });
-    const summary = await runWorker({
-      host: "mem",
-      port: 0,
-      runner: createFakeRunner({ epochMs: 50, epochs: 20 }),
-      trialRoot: null,
-      logger: log,
-      connectRetrySeconds: 1,
-      connect: srv.connect,
-    });
+    const summary = await runAgainst(srv, createFakeRunner({ epochMs: 50, epochs: 20 }));
     expect(summary).toMatchObject({ outcome: "done", completed: 0, reconnects: 0 });
   });
 
@@ -213,15 +189,7 @@ describe("Worker", () => {
       ch.reply(failure, { type: "ack", trialId: 7, duplicate: false });
       ch.reply(await next(ch), { type: "done", reason: "over" });
     });
-    await runWorker({
-      host: "mem",
-      port: 0,
-      runner: createFakeRunner({ fail: () => "NaN loss" }),
-      trialRoot: null,
-      logger: log,
-      connectRetrySeconds: 1,
-      connect: srv.connect,
-    });
+    await runAgainst(srv, createFakeRunner({ fail: () => "NaN loss" }));
     expect(failure).toMatchObject({
       type: "fail",
       trialId: 7,

@@ -6,6 +6,7 @@ import { convPortable } from "./portable-conv";
 import { depthwisePortable, dwBnActPortable } from "./portable-depthwise";
 import { pointwisePortable, type PointwiseStrategy } from "./portable-pointwise";
 import { colSum, transpose2d, type Activation } from "./primitives";
+import type { LayerResult } from "./types";
 import { randn, relDiff, useCpuBackend, weightedGrads } from "./test-util";
 
 const TOL = 1e-4;
@@ -52,21 +53,39 @@ describe("portable depthwise equals native (values and gradients)", () => {
     tf.tidy(() => {
       const x = randn(shape, 11);
       const f = randn([k, k, shape[3] as number, 1], 12, 0.5);
-      const p = weightedGrads((a, b) => depthwisePortable(a as tf.Tensor4D, b as tf.Tensor4D, s, d), [x, f]);
-      const n = weightedGrads((a, b) => depthwiseNative(a as tf.Tensor4D, b as tf.Tensor4D, s, d), [x, f]);
+      const { p, n } = expectPortableMatchesNative((portable) =>
+        weightedGrads(
+          (a, b) =>
+            (portable ? depthwisePortable : depthwiseNative)(a as tf.Tensor4D, b as tf.Tensor4D, s, d),
+          [x, f],
+        ),
+      );
+      expect(p.grads).toHaveLength(2);
       expect(p.y.shape).toEqual([
         shape[0],
         Math.ceil((shape[1] as number) / s),
         Math.ceil((shape[2] as number) / s),
         shape[3],
       ]);
-      expect(relDiff(p.y, n.y)).toBeLessThan(TOL);
-      expect(relDiff(p.grads[0] as tf.Tensor, n.grads[0] as tf.Tensor)).toBeLessThan(TOL);
-      expect(relDiff(p.grads[1] as tf.Tensor, n.grads[1] as tf.Tensor)).toBeLessThan(TOL);
       tf.dispose([p.y, n.y]);
     });
   });
 });
+
+/** `run(true)` (portable) and `run(false)` (native) agree in value and in every gradient. */
+function expectPortableMatchesNative(run: (portable: boolean) => { y: tf.Tensor; grads: tf.Tensor[] }) {
+  const p = run(true);
+  const n = run(false);
+  expect(relDiff(p.y, n.y)).toBeLessThan(TOL);
+  p.grads.forEach((g, i) => expect(relDiff(g, n.grads[i] as tf.Tensor)).toBeLessThan(TOL));
+  return { p, n };
+}
+
+/** A layer's output, its batch statistics disposed (they are checked on their own). */
+function outputOf(r: LayerResult): tf.Tensor4D {
+  tf.dispose([r.stats?.mean, r.stats?.variance]);
+  return r.y;
+}
 
 const bnParams = (c: number, seed: number) => ({
   gamma: tf.add(1, tf.mul(0.2, randn([c], seed))) as tf.Tensor1D,
@@ -91,18 +110,15 @@ describe("portable 1x1 conv + BN + activation equals native", () => {
         weightedGrads(
           (a, b, gm, bt) => {
             const bn = { gamma: gm as tf.Tensor1D, beta: bt as tf.Tensor1D, epsilon: 1e-5 };
-            const r = portable
-              ? pointwisePortable(a as tf.Tensor4D, b as tf.Tensor4D, { bn, act }, strategy)
-              : nativeFormulation.conv(a as tf.Tensor4D, b as tf.Tensor4D, { bn, act });
-            tf.dispose([r.stats?.mean, r.stats?.variance]);
-            return r.y;
+            return outputOf(
+              portable
+                ? pointwisePortable(a as tf.Tensor4D, b as tf.Tensor4D, { bn, act }, strategy)
+                : nativeFormulation.conv(a as tf.Tensor4D, b as tf.Tensor4D, { bn, act }),
+            );
           },
           [x, w, gamma, beta],
         );
-      const p = run(true);
-      const n = run(false);
-      expect(relDiff(p.y, n.y)).toBeLessThan(TOL);
-      p.grads.forEach((g, i) => expect(relDiff(g, n.grads[i] as tf.Tensor)).toBeLessThan(TOL));
+      const { p, n } = expectPortableMatchesNative(run);
       tf.dispose([p.y, n.y]);
     });
   });
@@ -142,10 +158,7 @@ describe("portable 1x1 conv + BN + activation equals native", () => {
             }).y,
           [x, w, bias],
         );
-      const p = f(true);
-      const n = f(false);
-      expect(relDiff(p.y, n.y)).toBeLessThan(TOL);
-      p.grads.forEach((g, i) => expect(relDiff(g, n.grads[i] as tf.Tensor)).toBeLessThan(TOL));
+      expectPortableMatchesNative(f);
     });
   });
 });
@@ -168,18 +181,15 @@ describe("portable kxk conv (stem) equals native", () => {
               bn: { gamma: gm as tf.Tensor1D, beta: bt as tf.Tensor1D, epsilon: 1e-5 },
               act: "relu6" as const,
             };
-            const r = portable
-              ? convPortable(a as tf.Tensor4D, b as tf.Tensor4D, opts)
-              : nativeFormulation.conv(a as tf.Tensor4D, b as tf.Tensor4D, opts);
-            tf.dispose([r.stats?.mean, r.stats?.variance]);
-            return r.y;
+            return outputOf(
+              portable
+                ? convPortable(a as tf.Tensor4D, b as tf.Tensor4D, opts)
+                : nativeFormulation.conv(a as tf.Tensor4D, b as tf.Tensor4D, opts),
+            );
           },
           [x, w, gamma, beta],
         );
-      const p = run(true);
-      const n = run(false);
-      expect(relDiff(p.y, n.y)).toBeLessThan(TOL);
-      p.grads.forEach((g, i) => expect(relDiff(g, n.grads[i] as tf.Tensor)).toBeLessThan(TOL));
+      expectPortableMatchesNative(run);
     });
   });
 
@@ -190,14 +200,10 @@ describe("portable kxk conv (stem) equals native", () => {
       const { gamma, beta } = bnParams(4, 63);
       const bn = { gamma, beta, epsilon: 1e-5 };
       const g = tf.grads((b: tf.Tensor) => {
-        const r = convPortable(x as tf.Tensor4D, b as tf.Tensor4D, {
-          stride: 2,
-          bn,
-          act: "relu6",
-          inputGrad: false,
-        });
-        tf.dispose([r.stats?.mean, r.stats?.variance]);
-        return tf.sum(r.y);
+        const y = outputOf(
+          convPortable(x as tf.Tensor4D, b as tf.Tensor4D, { stride: 2, bn, act: "relu6", inputGrad: false }),
+        );
+        return tf.sum(y);
       });
       const gn = tf.grads((b: tf.Tensor) =>
         tf.sum(nativeFormulation.conv(x as tf.Tensor4D, b as tf.Tensor4D, { stride: 2, bn, act: "relu6" }).y),
@@ -229,18 +235,15 @@ describe("portable depthwise + BN + activation equals native", () => {
               bn: { gamma: gm as tf.Tensor1D, beta: bt as tf.Tensor1D, epsilon: 1e-5 },
               act,
             };
-            const r = portable
-              ? dwBnActPortable(a as tf.Tensor4D, b as tf.Tensor4D, opts)
-              : nativeFormulation.depthwise(a as tf.Tensor4D, b as tf.Tensor4D, opts);
-            tf.dispose([r.stats?.mean, r.stats?.variance]);
-            return r.y;
+            return outputOf(
+              portable
+                ? dwBnActPortable(a as tf.Tensor4D, b as tf.Tensor4D, opts)
+                : nativeFormulation.depthwise(a as tf.Tensor4D, b as tf.Tensor4D, opts),
+            );
           },
           [x, f, gamma, beta],
         );
-      const p = run(true);
-      const n = run(false);
-      expect(relDiff(p.y, n.y)).toBeLessThan(TOL);
-      p.grads.forEach((g, i) => expect(relDiff(g, n.grads[i] as tf.Tensor)).toBeLessThan(TOL));
+      expectPortableMatchesNative(run);
     });
   });
 });
