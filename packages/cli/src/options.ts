@@ -14,6 +14,10 @@ export const cfgOption = (describe = "PaddleSeg YAML config file") => ({ type: "
 
 export const runDirOption = (describe: string) => ({ type: "string", describe }) as const;
 
+export const importPaddleSlimOption = (
+  describe = "seed the search from a PaddleSlim SANAS checkpoint (nas_checkpoint/sanas.checkpoints)",
+) => ({ type: "string", describe }) as const;
+
 export const jsonOption = (describe = "log JSON lines (pino) instead of text") =>
   ({ type: "boolean", default: false, describe }) as const;
 

@@ -82,26 +82,21 @@ describe("openStudy on a run directory", () => {
         _reduce_rate: 0.85,
       }),
     );
-    const a = await openStudy({
-      runDir: dir,
-      space,
-      settings,
-      strategies: testStrategies,
-      logger: log,
-      importPaddleSlim: ckpt,
-    });
+    const open = () =>
+      openStudy({
+        runDir: dir,
+        space,
+        settings,
+        strategies: testStrategies,
+        logger: log,
+        importPaddleSlim: ckpt,
+      });
+    const a = await open();
     expect(a.study.state.imported).toBe(2);
     expect(a.study.state.completed).toBe(0);
     expect(a.study.state.best).toEqual({ trialId: 1, reward: 0.5 });
     await a.journal.close();
-    const b = await openStudy({
-      runDir: dir,
-      space,
-      settings,
-      strategies: testStrategies,
-      logger: log,
-      importPaddleSlim: ckpt,
-    });
+    const b = await open();
     expect(b.study.state.imported).toBe(2);
     await b.journal.close();
     await expect(

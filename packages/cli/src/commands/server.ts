@@ -8,7 +8,7 @@ import { loadNasConfig, runDirOf, type NasConfigArgs } from "../nas/config";
 import { printFinish } from "../nas/finish";
 import { nasLogger } from "../nas/logger";
 import { onSignals, startServer } from "../nas/start";
-import { jsonOption, runDirOption, withConfigArgs } from "../options";
+import { importPaddleSlimOption, jsonOption, runDirOption, withConfigArgs } from "../options";
 
 interface ServerArgs extends NasConfigArgs {
   host?: string;
@@ -31,10 +31,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
         type: "number",
         describe: "port (default SLIM.NAS_PORT; 0 picks a free one and prints it)",
       })
-      .option("import-paddleslim", {
-        type: "string",
-        describe: "seed the search from a PaddleSlim SANAS checkpoint (nas_checkpoint/sanas.checkpoints)",
-      })
+      .option("import-paddleslim", importPaddleSlimOption())
       .option("json", jsonOption())
       .example("$0 server --cfg configs/cityscapes.yaml SLIM.NAS_SEARCH_STEPS 100", "serve a 100-step search")
       .example(

@@ -16,6 +16,7 @@ import { nasLogger } from "../nas/logger";
 import { localAddressOf, onSignals, serverAddressOf, startServer, startWorker } from "../nas/start";
 import {
   backendOption,
+  importPaddleSlimOption,
   jsonOption,
   logStepsOption,
   runDirOption,
@@ -43,10 +44,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option("use_mpio", useMpioOption())
       .option("backend", backendOption())
       .option("run-dir", runDirOption("run directory (default TRAIN.MODEL_SAVE_DIR)"))
-      .option("import-paddleslim", {
-        type: "string",
-        describe: "seed the search from a PaddleSlim sanas.checkpoints file",
-      })
+      .option("import-paddleslim", importPaddleSlimOption())
       .option("json", jsonOption())
       .example(
         '$0 train --cfg configs/cityscapes.yaml --use_gpu SLIM.NAS_SEARCH_STEPS 2 SLIM.NAS_IS_SERVER True SLIM.NAS_SPACE_NAME "MobileNetV2SpaceSeg"',

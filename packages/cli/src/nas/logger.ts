@@ -5,15 +5,6 @@
  */
 import pino, { type Logger } from "pino";
 
-const NAMES: Record<number, string> = {
-  10: "trace",
-  20: "debug",
-  30: "info",
-  40: "warn",
-  50: "error",
-  60: "fatal",
-};
-
 export function nasLogger(options: { json?: boolean; name?: string } = {}): Logger {
   const level = process.env.SEGNAS_LOG_LEVEL ?? "info";
   const base = options.name ? { name: options.name } : undefined;
@@ -34,7 +25,9 @@ export function nasLogger(options: { json?: boolean; name?: string } = {}): Logg
         const t = new Date(r.time).toISOString().slice(11, 19);
         const who = r.name ? `[${r.name}] ` : "";
         const err = r.err?.message && !(r.msg ?? "").includes(r.err.message) ? ` (${r.err.message})` : "";
-        process.stderr.write(`${t} ${(NAMES[r.level] ?? "info").padEnd(5)} ${who}${r.msg ?? ""}${err}\n`);
+        process.stderr.write(
+          `${t} ${(pino.levels.labels[r.level] ?? "info").padEnd(5)} ${who}${r.msg ?? ""}${err}\n`,
+        );
       },
     },
   );

@@ -9,7 +9,7 @@ import { fork, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { Logger } from "pino";
+import pino, { type Level, type Logger } from "pino";
 import type { SegConfig } from "@segnas/config";
 import type { MobileNetV2SegArch } from "@segnas/core";
 import { isChildMessage, type ChildMessage, type TrialRequest } from "./trial-ipc";
@@ -281,21 +281,13 @@ function abortReason(signal: AbortSignal | undefined): string {
   return "stop requested";
 }
 
-const LEVELS: Record<number, "trace" | "debug" | "info" | "warn" | "error" | "fatal"> = {
-  10: "trace",
-  20: "debug",
-  30: "info",
-  40: "warn",
-  50: "error",
-  60: "fatal",
-};
-
 function relog(logger: Logger, record: Record<string, unknown>): void {
   const { level, msg, time: _t, pid: _p, hostname: _h, ...rest } = record;
   void _t;
   void _p;
   void _h;
-  const name = LEVELS[typeof level === "number" ? level : 30] ?? "info";
+  // The child logs with pino's standard levels.
+  const name = (pino.levels.labels[typeof level === "number" ? level : 30] ?? "info") as Level;
   logger[name](rest, typeof msg === "string" ? msg : "");
 }
 
