@@ -53,7 +53,7 @@ class RandomStrategy {
 }
 
 function strategyFactory(kind) {
-  if (kind === "random" || typeof core.createStrategy !== "function") {
+  if (kind === "random") {
     return {
       name: "random",
       create: (_n, _s, o) => new RandomStrategy(o.seed),
