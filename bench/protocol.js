@@ -6,6 +6,7 @@
 // msgpack frames, validation).
 //
 //   npm run bench:protocol [-- --seconds 5] [--workers 64] [--idle 1000] [--strategy random|sa]
+//                          [--rate 5000] [--light-rates 3000,2000] [--modes floor,memory,fsync,idle]
 //
 // Targets (issue): >= 5,000 ask->tell round trips/s with 64 workers, p99 <= 5 ms, with the
 // journal fsynced (group commit); 1,000 connected heart-beating workers with server RSS <= 300 MB.
@@ -111,6 +112,7 @@ async function serverRole() {
       process.send({
         type: "stats",
         cpuMs: (cpu.user + cpu.system) / 1000,
+        systemMs: cpu.system / 1000,
         rss: process.memoryUsage().rss,
         heapUsed: process.memoryUsage().heapUsed,
         journal: opened.journal.stats,
@@ -330,8 +332,12 @@ function rawConnect(port, workerId, onMessage) {
  * is given: then each worker starts a pair on a fixed schedule (one 1 ms ticker for all), and
  * latency is measured from the scheduled start (a server that falls behind is charged for the
  * queueing it causes). Also returns this process's CPU time during the measured window.
+ *
+ * `pipeline`: as segnas workers do, a worker sends its result and its next ask in one write and
+ * holds the trial it gets until its next scheduled start; a "pair" is then that one round trip
+ * (result + ask -> ack + trial), which still completes one trial and hands out one.
  */
-async function throughput(port, workers, seconds, prefix = "w", rate = 0) {
+async function throughput(port, workers, seconds, prefix = "w", rate = 0, pipeline = false) {
   const latencies = [];
   let pairs = 0;
   let running = true;
@@ -343,11 +349,27 @@ async function throughput(port, workers, seconds, prefix = "w", rate = 0) {
     w.busy = true;
     w.t0 = scheduled;
     w.sentAt = performance.now();
-    w.socket.write(ASK_FRAME);
+    if (pipeline && w.held !== undefined) {
+      w.socket.write(Buffer.concat([tellFrame(w.held, Math.random()), ASK_FRAME]));
+      w.held = undefined;
+    } else w.socket.write(ASK_FRAME);
   };
   const onMessage = (w, m) => {
     const now = performance.now();
     const counted = now >= warmupUntil && now < until;
+    if (pipeline) {
+      if (m.type === "ack" || m.type === "bye") return;
+      if (m.type !== "trial") throw new Error(`worker ${w.id}: expected trial/ack, got ${JSON.stringify(m)}`);
+      if (counted) {
+        requestLatencies.push(now - w.sentAt);
+        latencies.push(now - w.t0);
+        pairs++;
+      }
+      w.held = m.trialId;
+      w.busy = false;
+      if (running && interval === 0) startPair(w, performance.now());
+      return;
+    }
     if (m.type === "trial") {
       if (counted) requestLatencies.push(now - w.sentAt);
       w.sentAt = now;
@@ -447,13 +469,14 @@ async function clientRole() {
     seconds,
     process.env.BENCH_ID,
     Number(process.env.BENCH_RATE || 0),
+    process.env.BENCH_PIPELINE === "1",
   );
   // disconnect only once the (large) result has gone: an IPC message still queued is dropped
   process.send({ type: "result", ...r }, () => process.disconnect());
 }
 
 /** Runs `workers` simulated workers spread over `procs` client processes; merges their numbers. */
-async function distributedThroughput(port, workers, seconds, procs, rate = 0) {
+async function distributedThroughput(port, workers, seconds, procs, rate = 0, pipeline = false) {
   const per = Array.from(
     { length: procs },
     (_, i) => Math.floor(workers / procs) + (i < workers % procs ? 1 : 0),
@@ -470,6 +493,7 @@ async function distributedThroughput(port, workers, seconds, procs, rate = 0) {
               BENCH_SECONDS: String(seconds),
               BENCH_ID: `c${i}`,
               BENCH_RATE: String((rate * n) / workers),
+              BENCH_PIPELINE: pipeline ? "1" : "0",
             },
           });
           child.once("message", resolve);
@@ -502,6 +526,8 @@ async function main() {
   const workers = Number(arg("workers", 64));
   const idle = Number(arg("idle", 1000));
   const strategy = arg("strategy", "random");
+  // e.g. --modes fsync: only the fsynced controller (for tracing one server); the summary needs all.
+  const modes = new Set(String(arg("modes", "floor,memory,fsync,idle")).split(","));
   // Simulated workers live in their own processes (as real ones do), spread over the other cores.
   const procs = Number(arg("client-procs", Math.max(1, Math.min(8, os.cpus().length - 1))));
   console.log(
@@ -527,12 +553,16 @@ async function main() {
     .map(Number)
     .filter((n) => n > 0);
   const results = {};
-  const pacedLine = (run) =>
-    `  paced at ${fmt(run.rate)} pairs/s:`.padEnd(28) +
-    `${fmt(run.pairsPerSecond)} pairs/s done, pair latency p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms, max ${run.max.toFixed(1)} ms (from the scheduled start); each request p99 ${run.requestP99.toFixed(2)} ms`;
+  const pacedLine = (run, pipelined = false) =>
+    pipelined
+      ? `  paced at ${fmt(run.rate)}/s, pipelined (result + next ask in one write, as segnas workers send them):\n` +
+        `${"".padEnd(28)}${fmt(run.pairsPerSecond)} trials/s done, latency from result to next trial p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms, max ${run.max.toFixed(1)} ms`
+      : `  paced at ${fmt(run.rate)} pairs/s:`.padEnd(28) +
+        `${fmt(run.pairsPerSecond)} pairs/s done, pair latency p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms, max ${run.max.toFixed(1)} ms (from the scheduled start); each request p99 ${run.requestP99.toFixed(2)} ms`;
 
   // Open loop: pairs started on a fixed schedule, latency from the scheduled start. At the
   // target rate, and below saturation (the latency of a server that is not overloaded).
+  // Then the target rate once more with pipelined workers (result + next ask in one write).
   const pacedSeries = async (port) => {
     const runs = [];
     for (const at of [...new Set([rate, ...lightRates])]) {
@@ -541,11 +571,14 @@ async function main() {
       runs.push(run);
       console.log(pacedLine(run));
     }
+    runs.pipelined = await distributedThroughput(port, workers, seconds, procs, rate, true);
+    runs.pipelined.rate = rate;
+    console.log(pacedLine(runs.pipelined, true));
     return runs;
   };
 
   // The baseline: the same simulated workers against the floor (TCP + framing + msgpack only).
-  {
+  if (modes.has("floor")) {
     const srv = startServer("none", strategy, "floor");
     const port = await srv.ready;
     const r = await distributedThroughput(port, workers, seconds, procs);
@@ -561,21 +594,23 @@ async function main() {
     results.floor = { closed: r, paced: pacedRuns[0], pacedRuns };
   }
 
-  for (const mode of ["memory", "fsync"]) {
+  for (const mode of ["memory", "fsync"].filter((m) => modes.has(m))) {
     const srv = startServer(mode, strategy);
     const port = await srv.ready;
     const st0 = await srv.stats();
     const r = await distributedThroughput(port, workers, seconds, procs);
     const st = await srv.stats();
     // Server CPU per pair (the run includes the clients' warm-up: a slight over-estimate).
-    r.serverCpuUsPerPair = ((st.cpuMs - st0.cpuMs) * 1000) / Math.max(1, st.completed - st0.completed);
+    const done = Math.max(1, st.completed - st0.completed);
+    r.serverCpuUsPerPair = ((st.cpuMs - st0.cpuMs) * 1000) / done;
+    r.serverSystemUsPerPair = ((st.systemMs - st0.systemMs) * 1000) / done;
     const label = mode === "memory" ? "without journal (in-memory)" : "with journal, fsync per group commit";
     console.log(`${label}:`);
     console.log(
       `  saturation, closed loop:  ${fmt(r.pairsPerSecond)} ask->tell pairs/s, latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (64 always-busy workers: mean latency = 64 / rate)`,
     );
     console.log(
-      `  CPU per pair: server ${fmt(r.serverCpuUsPerPair)} us (-> one uncontended core serves ~${fmt(1e6 / r.serverCpuUsPerPair)} pairs/s), simulated clients ${fmt(r.clientCpuUsPerPair)} us`,
+      `  CPU per pair: server ${fmt(r.serverCpuUsPerPair)} us, ${fmt(r.serverSystemUsPerPair)} of them in the kernel (-> one uncontended core serves ~${fmt(1e6 / r.serverCpuUsPerPair)} pairs/s), simulated clients ${fmt(r.clientCpuUsPerPair)} us`,
     );
     const pacedRuns = await pacedSeries(port);
     const paced = pacedRuns[0];
@@ -591,6 +626,7 @@ async function main() {
     results[mode] = { closed: r, paced, pacedRuns };
   }
 
+  if (!["floor", "memory", "fsync", "idle"].every((m) => modes.has(m))) process.exit(0);
   const srv = startServer("fsync", strategy);
   const port = await srv.ready;
   const before = await srv.stats();
@@ -626,6 +662,11 @@ async function main() {
     ...results.fsync.pacedRuns.map(
       (q, i) =>
         `p99 <= 5 ms paced at ${fmt(q.rate)}/s + fsync: ${pass(q.p99 <= 5 && q.pairsPerSecond >= 0.95 * q.rate)} (pair p99 ${q.p99.toFixed(1)} ms = ${(q.p99 / results.floor.pacedRuns[i].p99).toFixed(1)}x the floor's ${results.floor.pacedRuns[i].p99.toFixed(1)} ms; each request p99 ${q.requestP99.toFixed(1)} ms; ${fmt(q.pairsPerSecond)}/s done)`,
+    ),
+    ((q, f) =>
+      `p99 <= 5 ms paced at ${fmt(q.rate)}/s + fsync, pipelined workers: ${pass(q.p99 <= 5 && q.pairsPerSecond >= 0.95 * q.rate)} (result -> next trial p99 ${q.p99.toFixed(1)} ms = ${(q.p99 / f.p99).toFixed(1)}x the floor's ${f.p99.toFixed(1)} ms; ${fmt(q.pairsPerSecond)}/s done)`)(
+      results.fsync.pacedRuns.pipelined,
+      results.floor.pacedRuns.pipelined,
     ),
     `${fmt(idle)} workers RSS <= 300 MB: ${pass(st.rss <= 300e6)} (${fmt(st.rss / 1e6)} MB)`,
   ];

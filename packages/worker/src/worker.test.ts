@@ -106,6 +106,21 @@ describe("Worker", () => {
     expect(withMetric.at(-1)).toMatchObject({ trialId: 7, epoch: 3, metric: 0.6 });
   });
 
+  it("sends its next ask with its result, without waiting for the ack", async () => {
+    const srv = scriptedServer(async (ch) => {
+      ch.reply(await next(ch), trial);
+      const tell = await untilResult(ch);
+      expect(tell).toMatchObject({ type: "tell", trialId: 7 });
+      // The ask is already here while the tell is unanswered: one round trip between trials.
+      const ask = await next(ch);
+      expect(ask.type).toBe("ask");
+      ch.reply(tell, { type: "ack", trialId: 7, duplicate: false });
+      ch.reply(ask, { type: "done", reason: "all done" });
+    });
+    const summary = await runAgainst(srv, createFakeRunner({ epochMs: 10, reward: () => 0.5 }));
+    expect(summary).toMatchObject({ outcome: "done", completed: 1, trialsRun: 1 });
+  });
+
   it("re-sends an unacknowledged result after the connection drops", async () => {
     const tells: Message[] = [];
     const srv = scriptedServer(async (ch, n) => {

@@ -19,9 +19,11 @@ import {
   clientHandshake,
   type BestTrial,
   type Capabilities,
+  type DoneMessage,
   type FailMessage,
   type TellMessage,
   type TrialMessage,
+  type WaitMessage,
   type WelcomeMessage,
 } from "@segnas/protocol";
 import type { Logger } from "pino";
@@ -181,8 +183,21 @@ export class Worker {
     let lastBeat = 0;
     for (;;) {
       if (this.unacked) {
-        await this.report(channel, this.unacked);
+        if (this.stopping || this.running) {
+          await this.report(channel, this.unacked);
+          this.unacked = null;
+          continue;
+        }
+        // The result and the next ask go out together: the server journals both in one commit,
+        // so between two trials the worker waits one round trip, not two. The server handles a
+        // connection's requests in order, so the ask sees the result (and the freed lease).
+        const [, reply] = await Promise.all([
+          this.report(channel, this.unacked),
+          channel.request({ type: "ask" }),
+        ]);
         this.unacked = null;
+        const end = await this.onAskReply(channel, reply);
+        if (end) return end;
         continue;
       }
       const r = this.running;
@@ -225,20 +240,29 @@ export class Worker {
         await channel.close("worker shutting down");
         return this.summary("stopped", "shut down");
       }
-      const reply = await channel.request({ type: "ask" });
-      if (reply.type === "trial" && this.stopping) {
-        // Told to stop while asking: the goodbye hands the fresh lease straight back.
-        await channel.close("worker shutting down");
-        return this.summary("stopped", "shut down");
-      }
-      if (reply.type === "trial") this.start(reply);
-      else if (reply.type === "wait") await this.sleep(reply.retryAfterMs);
-      else {
-        this.log.info({ best: reply.best }, `search done: ${reply.reason}`);
-        await channel.close("search done");
-        return this.summary("done", reply.reason, reply.best);
-      }
+      const end = await this.onAskReply(channel, await channel.request({ type: "ask" }));
+      if (end) return end;
     }
+  }
+
+  /** Acts on the answer to an ask; a summary when the worker is finished with this server. */
+  private async onAskReply(
+    channel: MessageChannel,
+    reply: TrialMessage | WaitMessage | DoneMessage,
+  ): Promise<WorkerSummary | null> {
+    if (reply.type === "trial" && this.stopping) {
+      // Told to stop while asking: the goodbye hands the fresh lease straight back.
+      await channel.close("worker shutting down");
+      return this.summary("stopped", "shut down");
+    }
+    if (reply.type === "trial") this.start(reply);
+    else if (reply.type === "wait") await this.sleep(reply.retryAfterMs);
+    else {
+      this.log.info({ best: reply.best }, `search done: ${reply.reason}`);
+      await channel.close("search done");
+      return this.summary("done", reply.reason, reply.best);
+    }
+    return null;
   }
 
   private async report(channel: MessageChannel, msg: ResultMessage): Promise<void> {
