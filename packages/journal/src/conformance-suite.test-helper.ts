@@ -79,12 +79,27 @@ export function describeJournalConformance<L>(name: string, factory: JournalFact
 
     it("refuses a journal of another study", async () => {
       const where = await factory.location();
-      await (await open(where)).close();
+      const j = await open(where);
+      await j.append([{ kind: "a" }]);
+      await j.close();
       const err = await factory.open(where, { header: { studyId: "study-2" } }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(JournalMismatchError);
       expect((err as Error).message).toMatch(/belongs to study "study-1", not "study-2"/);
       // and the refusal released the lock
       await (await open(where)).close();
+    });
+
+    it("gives a journal without events to the study that opens it (a start that failed early)", async () => {
+      const where = await factory.location();
+      await (await open(where)).close();
+      const k = await open(where, { header: { studyId: "study-2" } });
+      expect(k.created).toBe(true);
+      expect(k.header.studyId).toBe("study-2");
+      await k.append([{ kind: "b" }]);
+      await k.close();
+      const again = await open(where, { header: { studyId: "study-2" } });
+      expect((await again.readAll()).map((r) => r.event.kind)).toEqual(["b"]);
+      await again.close();
     });
 
     it("keeps call order for concurrent appends; each resolves once its events are stored", async () => {

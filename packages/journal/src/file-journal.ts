@@ -144,7 +144,10 @@ export class FileJournal<E> implements Journal<E> {
         });
       }
       const found = header as StoredJournalHeader | null;
-      if (found === null) {
+      // A journal without events belongs to no study yet (e.g. a start refused for a bad setting
+      // or a busy port): the study opening it now takes it over.
+      const unused = found !== null && keep <= headerEnd && found.studyId !== options.header.studyId;
+      if (found === null || unused) {
         // New journal (or one whose header never made it to disk): write the header.
         const stored: StoredJournalHeader = {
           ...options.header,

@@ -45,7 +45,11 @@ export class MemoryJournal<E> implements Journal<E> {
     if (locks && store.locked)
       throw new JournalLockedError(`${store.name}/lock`, process.pid, "this process", true);
     let created = false;
-    if (store.header === null) {
+    // No events yet: the journal belongs to no study (a start that failed early), so it is re-headed.
+    if (
+      store.header === null ||
+      (store.header.studyId !== options.header.studyId && store.lines.length === 0)
+    ) {
       store.header = { ...options.header, format: JOURNAL_FORMAT, createdAt: new Date().toISOString() };
       store.header = JSON.parse(JSON.stringify(store.header)) as StoredJournalHeader;
       created = true;

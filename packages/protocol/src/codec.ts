@@ -58,7 +58,7 @@ export function encodeFrame(msg: Message, options: CodecOptions = {}): Buffer {
   // msgpackr leaves room for the length in front of the body: one buffer per frame, no copy.
   const frame = packr.pack(msg, RESERVE_START_SPACE | FRAME_HEADER_BYTES);
   const bodyLength = frame.length - FRAME_HEADER_BYTES;
-  if (bodyLength > max) throw new FrameTooLargeError(bodyLength, max);
+  if (bodyLength > max) throw new FrameTooLargeError(bodyLength, max, false);
   frame.writeUInt32BE(bodyLength, 0);
   return frame;
 }

@@ -4,16 +4,29 @@
  */
 import { SegnasError, isErrorCode, type ErrorCode } from "@segnas/core";
 
-/** A frame announced a body larger than the limit; raised before the body is buffered. */
+/**
+ * A frame over the size limit: one received announced it in its header (raised before the body is
+ * buffered), or one about to be sent would be.
+ */
 export class FrameTooLargeError extends SegnasError<{ length: number; maxFrameBytes: number }> {
-  constructor(length: number, maxFrameBytes: number) {
+  constructor(length: number, maxFrameBytes: number, received = true) {
     super(
       "SEGNAS_E_FRAME_TOO_LARGE",
       `frame of ${length} bytes exceeds the limit of ${maxFrameBytes} bytes; ` +
-        `raise maxFrameBytes on both peers or send smaller messages`,
+        (received
+          ? `segnas never sends messages that large, so the peer is probably not speaking the segnas ` +
+            `protocol${asciiHint(length)}: check the address and port`
+          : `send a smaller message`),
       { length, maxFrameBytes },
     );
   }
+}
+
+/** ' (its first bytes read "HTTP")' when a length prefix is really text, as it is from most services. */
+function asciiHint(length: number): string {
+  const bytes = [length >>> 24, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff];
+  if (!bytes.every((b) => b >= 0x20 && b < 0x7f)) return "";
+  return ` (its first bytes read ${JSON.stringify(String.fromCharCode(...bytes))})`;
 }
 
 /** The stream ended inside a frame (header or body incomplete). */

@@ -46,7 +46,8 @@ export async function clientHandshake(
   if (reply.type === "challenge") {
     if (options.secret === undefined) {
       const err = new AuthError(
-        "the server requires a shared secret; configure the same secret on this worker as on the server",
+        "the server requires a shared secret; give this client the server's secret " +
+          "(SEGNAS.SECRET in the config, or the SEGNAS_SECRET environment variable)",
         { workerId: options.workerId },
       );
       channel.fail(err);

@@ -228,6 +228,50 @@ describe("Controller over in-memory connections", () => {
     await s.close();
   });
 
+  it("a last result and a pipelined ask: done and the finish only once the result is durable", async () => {
+    const opened = await openStudy({
+      runDir: null,
+      space,
+      settings: { space: space.name, strategy: "random-test", seed: 1, searchSteps: 1, maxFailures: 5 },
+      strategies: testStrategies,
+      logger: log,
+      fsync: false,
+    });
+    // A journal whose commits wait for `release` (a slow disk), once `slow` is set.
+    let slow = false;
+    let release!: () => void;
+    const disk = new Promise<void>((resolve) => (release = resolve));
+    const inner = opened.journal;
+    const append = inner.append.bind(inner);
+    inner.append = (events) => append(events).then(() => (slow ? disk : undefined));
+    const finished: string[] = [];
+    const controller = new Controller({
+      study: opened.study,
+      journal: inner,
+      logger: log,
+      leaseMs: 10_000,
+      heartbeatMs: 1000,
+      budget: { epochs: 1 },
+      clock: new FakeClock(),
+      onFinished: (reason) => finished.push(reason),
+    });
+    const first = await controller.ask("w");
+    if (first?.type !== "trial") throw new Error(`expected a trial, got ${first?.type}`);
+    slow = true;
+    const answers: string[] = [];
+    const acked = controller.tell("w", tell(first.trialId, 0.5)).then((r) => answers.push(r.type));
+    const next = controller.ask("w").then((r) => answers.push(r?.type ?? "none"));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(answers).toEqual([]);
+    expect(finished).toEqual([]);
+    release();
+    await Promise.all([acked, next]);
+    expect(answers).toEqual(["ack", "done"]);
+    expect(finished).toHaveLength(1);
+    controller.close();
+    await inner.close();
+  });
+
   it("a failing journal is fatal: the request gets SEGNAS_E_JOURNAL_WRITE and the owner is told", async () => {
     const clock = new FakeClock();
     const opened = await openStudy({

@@ -168,9 +168,10 @@ export class Controller {
     if (w) w.trialId = null;
     const done = this.persist(events);
     if (events.length > 0) {
+      const trials = events.map((e) => ("trialId" in e ? e.trialId : 0));
       this.log.info(
-        { workerId, trials: events.map((e) => ("trialId" in e ? e.trialId : 0)) },
-        "worker left: its trials are requeued",
+        { workerId, trials },
+        `worker ${workerId} left: trial(s) ${trials.join(", ")} go back to the queue`,
       );
       done.then(() => this.wake(), ignore);
     }
@@ -347,7 +348,10 @@ export class Controller {
       }
       await this.persist(events);
       if (decision.attempt > 1)
-        this.log.info({ trialId: t.id, workerId, attempt: decision.attempt }, "trial handed out again");
+        this.log.info(
+          { trialId: t.id, workerId, attempt: decision.attempt },
+          `trial ${t.id} handed out again, to ${workerId} (attempt ${decision.attempt})`,
+        );
       return {
         type: "trial",
         trialId: t.id,
@@ -359,6 +363,9 @@ export class Controller {
     }
     if (decision.kind === "done") {
       await this.persist(events);
+      // A result told just before (a worker sends its last result and next ask together) may
+      // still be on its way to disk: the search is over, and "done" said, once it is durable.
+      await this.durable();
       this.checkFinished();
       return { type: "done", reason: decision.reason, ...this.bestField() };
     }
@@ -472,6 +479,11 @@ export class Controller {
       return values.map((miou, i) => ({ ...(known[i] as CurvePoint), miou }));
     const offset = known.length > 0 ? (known[0] as CurvePoint).epoch - 1 : 0;
     return values.map((miou, i) => ({ epoch: offset + i + 1, miou }));
+  }
+
+  /** Resolves once every event appended so far is durable (failures surface where they were appended). */
+  private durable(): Promise<void> {
+    return this.journal.append([]).catch(ignore);
   }
 
   private persist(events: StudyEvent[]): Promise<void> {

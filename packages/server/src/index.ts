@@ -7,14 +7,14 @@
  *   trials.csv / trials.jsonl / best.json / best-model/.
  * - `Controller`: requests -> study decisions -> journal (fsync) -> replies; leases with expiry.
  * - `SearchServer`: TCP (or in-memory via `attach`) sessions with the optional shared secret.
- * - `openStudy`, `RunResults`, `listenWithRetry`, `findPortHolder`, `FakeClock` for the parts.
+ * - `openStudy`, `RunResults`, `listenWithRetry` (and `checkPort`), `findPortHolder`, `FakeClock` for the parts.
  */
 export { systemClock, FakeClock, type Clock, type TimerHandle } from "./clock";
 export { LeaseTable } from "./lease-table";
 export { Controller, type ControllerOptions } from "./controller";
 export { serveConnection, type Session, type SessionOptions } from "./session";
 export { SearchServer, type SearchServerOptions } from "./search-server";
-export { listenWithRetry, isLoopback, type ListenOptions, type BoundAddress } from "./listen";
+export { listenWithRetry, checkPort, isLoopback, type ListenOptions, type BoundAddress } from "./listen";
 export { findPortHolder, describePortHolder, listeningInodes, type PortHolder } from "./port-holder";
 export {
   openStudy,

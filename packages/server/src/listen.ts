@@ -44,7 +44,18 @@ function tryListen(server: net.Server, host: string | undefined, port: number): 
   });
 }
 
+/** Refuses a port number no socket can have, naming where it came from (`what`, e.g. "--port"). */
+export function checkPort(port: number, what: string): void {
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535))
+    throw new SegnasError(
+      "SEGNAS_E_BAD_ARGUMENT",
+      `${what} must be an integer from 0 to 65535 (0 picks a free port), got ${Number.isNaN(port) ? "something that is not a number" : String(port)}`,
+      { port: String(port) },
+    );
+}
+
 export async function listenWithRetry(server: net.Server, opts: ListenOptions): Promise<BoundAddress> {
+  checkPort(opts.port, "the port");
   const host = opts.host === "" ? undefined : opts.host;
   const sleep = opts.sleep ?? defaultSleep;
   const started = Date.now();

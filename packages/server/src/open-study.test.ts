@@ -64,6 +64,23 @@ describe("openStudy on a run directory", () => {
     ).rejects.toMatchObject({ code: "SEGNAS_E_JOURNAL_MISMATCH" });
   });
 
+  it("refuses a bad strategy before writing anything; the corrected start then works", async () => {
+    const dir = tmp();
+    const failing = {
+      ...testStrategies,
+      create: () => {
+        throw new Error('unknown strategy "foo"');
+      },
+    };
+    await expect(
+      openStudy({ runDir: dir, space, settings, strategies: failing, logger: log }),
+    ).rejects.toThrow(/unknown strategy/);
+    expect(fs.existsSync(path.join(dir, "journal.jsonl"))).toBe(false);
+    const ok = await openStudy({ runDir: dir, space, settings, strategies: testStrategies, logger: log });
+    expect(ok.resumed).toBe(false);
+    await ok.journal.close();
+  });
+
   it("imports a PaddleSlim checkpoint once (a second import skips known tokens)", async () => {
     const dir = tmp();
     const ckpt = path.join(dir, "sanas.checkpoints");

@@ -72,6 +72,8 @@ export async function openStudy(opts: OpenStudyOptions): Promise<OpenedStudy> {
       log.warn(e, `journal: removed a stale lock of process ${e.pid} on ${e.hostname}`);
     }
   };
+  // A bad strategy name or option is refused before anything is written to the run directory.
+  const fresh = opts.strategies.create(opts.settings.strategy, opts.space, { seed: opts.settings.seed });
   const journalOptions = { header, onRecover, fsync: opts.fsync ?? true };
   const journal =
     opts.runDir === null
@@ -87,12 +89,9 @@ export async function openStudy(opts: OpenStudyOptions): Promise<OpenedStudy> {
     let study: Study;
     let resumed = false;
     if (records.length === 0) {
-      const strategy = opts.strategies.create(opts.settings.strategy, opts.space, {
-        seed: opts.settings.seed,
-      });
       const created = Study.create(
         { studyId: header.studyId, settings: opts.settings, at: now() },
-        { ...deps, strategy },
+        { ...deps, strategy: fresh },
       );
       await journal.append(created.events);
       study = created.study;

@@ -65,12 +65,21 @@ export async function connectWithRetry(opts: ConnectOptions): Promise<net.Socket
           `server ${opts.host}:${opts.port} not reachable yet; retrying for up to ${opts.retrySeconds} s`,
         );
       }
-      const wait = Math.min(delay * (0.5 + Math.random() / 2), opts.retrySeconds * 1000 - elapsed);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.max(0, wait));
-        opts.signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-      });
+      await pause(Math.min(jittered(delay), opts.retrySeconds * 1000 - elapsed), opts.signal);
       delay = Math.min(delay * 2, maxDelay);
     }
   }
+}
+
+/** `ms` scaled by a random factor in [0.5, 1): a fleet of workers spreads its retries. */
+export function jittered(ms: number): number {
+  return ms * (0.5 + Math.random() / 2);
+}
+
+/** Waits `ms` (at least 0), or less when `signal` aborts. */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, Math.max(0, ms));
+    signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });
 }

@@ -76,6 +76,7 @@ async function untilResult(ch: MessageChannel, onBeat?: (m: Message) => Message 
 function runAgainst(
   srv: ReturnType<typeof scriptedServer>,
   runner: Parameters<typeof runWorker>[0]["runner"],
+  more: Partial<Parameters<typeof runWorker>[0]> = {},
 ): ReturnType<typeof runWorker> {
   return runWorker({
     host: "mem",
@@ -85,6 +86,7 @@ function runAgainst(
     logger: log,
     connectRetrySeconds: 1,
     connect: srv.connect,
+    ...more,
   });
 }
 
@@ -211,6 +213,59 @@ describe("Worker", () => {
       reason: "NaN loss",
       code: "SEGNAS_E_TRAINING",
     });
+  });
+
+  it("shuts down mid-trial: stops training, says bye, and resolves", async () => {
+    const stop = new AbortController();
+    let bye: Message | null = null;
+    const srv = scriptedServer(async (ch) => {
+      ch.reply(await next(ch), trial);
+      bye = await untilResult(ch, (m) => {
+        stop.abort();
+        return { type: "continue", trialId: m.type === "heartbeat" ? m.trialId : 0 };
+      });
+    });
+    // Like the real runner, whose trial ends when its child process exits: a macrotask later.
+    const fake = createFakeRunner({ epochMs: 30, epochs: 1000 });
+    const runner: typeof fake = {
+      ...fake,
+      run: async (req) => {
+        const outcome = await fake.run(req);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return outcome;
+      },
+    };
+    const summary = await runAgainst(srv, runner, { signal: stop.signal });
+    expect(summary).toMatchObject({ outcome: "stopped", completed: 0, trialsRun: 1 });
+    expect(bye).toMatchObject({ type: "bye" });
+  });
+
+  it("backs off, then gives up, when the peer accepts connections but is no segnas server", async () => {
+    let connections = 0;
+    const connect = async (): Promise<Duplex> => {
+      connections++;
+      const [a, b] = createDuplexPair();
+      a.end("HTTP/1.1 400 Bad Request\r\n\r\n");
+      return b;
+    };
+    const started = Date.now();
+    await expect(
+      runWorker({
+        host: "127.0.0.1",
+        port: 8080,
+        runner: createFakeRunner(),
+        trialRoot: null,
+        logger: log,
+        connectRetrySeconds: 1,
+        connect,
+      }),
+    ).rejects.toMatchObject({
+      code: "SEGNAS_E_CONNECT",
+      message: expect.stringContaining("no segnas handshake succeeded"),
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    // 100 ms doubling (with jitter) to 1 s: a handful of attempts, not thousands.
+    expect(connections).toBeLessThanOrEqual(10);
   });
 
   it("gives up connecting after the retry window with an actionable error", async () => {

@@ -27,7 +27,7 @@ import {
   type WelcomeMessage,
 } from "@segnas/protocol";
 import type { Logger } from "pino";
-import { connectWithRetry } from "./connect";
+import { connectWithRetry, jittered, pause } from "./connect";
 import { defaultWorkerId, describeDevice } from "./device";
 import type { TrialRunOutcome, TrialRunner } from "./runner";
 
@@ -117,6 +117,10 @@ export class Worker {
       { device: this.device, backend: this.backend },
       `worker ${this.workerId} on ${this.device}, backend ${this.backend}`,
     );
+    // Handshakes failing in a row (something accepts connections but is not a segnas server
+    // that lets us in): since when, and the next backoff.
+    let failingSince: number | null = null;
+    let backoffMs = 100;
     for (let first = true; ; first = false) {
       if (this.stopping && !this.running && !this.unacked) return this.summary("stopped", "shut down");
       let stream: Duplex;
@@ -130,6 +134,7 @@ export class Worker {
       }
       if (!first) this.reconnects++;
       const channel = new MessageChannel(stream, { requestTimeoutMs: this.opts.requestTimeoutMs ?? 60_000 });
+      let welcomed = false;
       try {
         const welcome = await clientHandshake(channel, {
           workerId: this.workerId,
@@ -137,6 +142,9 @@ export class Worker {
           ...(this.opts.secret ? { secret: this.opts.secret } : {}),
           timeoutMs: 15_000,
         });
+        welcomed = true;
+        failingSince = null;
+        backoffMs = 100;
         this.log.info(
           { study: welcome.study.studyId, session: welcome.sessionId },
           `connected to ${this.opts.host}:${this.opts.port} (study ${welcome.study.studyId}, ${welcome.study.searchSteps} steps)`,
@@ -147,6 +155,28 @@ export class Worker {
         if (isFatal(e)) {
           this.running?.abort.abort("fatal error");
           throw e;
+        }
+        if (!welcomed) {
+          const now = Date.now();
+          failingSince ??= now;
+          if (now - failingSince >= this.opts.connectRetrySeconds * 1000) {
+            this.running?.abort.abort("server unreachable");
+            throw new SegnasError(
+              "SEGNAS_E_CONNECT",
+              `${this.opts.host}:${this.opts.port} accepts connections but no segnas handshake succeeded ` +
+                `for ${Math.round((now - failingSince) / 1000)} s (last error: ${(e as Error).message}); ` +
+                `check that SLIM.NAS_ADDRESS and SLIM.NAS_PORT (or --address host:port) name the segnas server, ` +
+                `or wait longer with SEGNAS.CONNECT_RETRY_SECONDS`,
+              { host: this.opts.host, port: this.opts.port, lastError: (e as Error).message },
+            );
+          }
+          this.log.warn(
+            { err: isSegnasError(e) ? e.code : (e as Error).message },
+            `handshake with ${this.opts.host}:${this.opts.port} failed (${(e as Error).message}); retrying`,
+          );
+          await pause(jittered(backoffMs), this.opts.signal);
+          backoffMs = Math.min(backoffMs * 2, 5000);
+          continue;
         }
         this.log.warn(
           { err: isSegnasError(e) ? e.code : (e as Error).message },
@@ -396,7 +426,9 @@ export class Worker {
 
   /** Sleeps up to `ms`, or less when something happens (epoch, trial end, shutdown). */
   private sleep(ms: number): Promise<void> {
-    if (this.woken || this.stopping) {
+    // Not "|| this.stopping": a stopping worker still waits for its trial to end; the stop itself
+    // wakes it once (run() listens for the abort).
+    if (this.woken) {
       this.woken = false;
       return Promise.resolve();
     }

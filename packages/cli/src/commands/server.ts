@@ -3,6 +3,7 @@
  * SLIM.NAS_IS_SERVER False) connect to SLIM.NAS_ADDRESS:SLIM.NAS_PORT. The study lives in the run
  * directory's journal: run the same command again after a crash or Ctrl-C and it resumes.
  */
+import { checkPort } from "@segnas/server";
 import type { Argv, CommandModule } from "yargs";
 import { loadNasConfig, runDirOf, type NasConfigArgs } from "../nas/config";
 import { printFinish } from "../nas/finish";
@@ -39,6 +40,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
         "any free port (printed)",
       ) as unknown as Argv<ServerArgs>,
   handler: async (args) => {
+    if (args.port !== undefined) checkPort(args.port, "--port");
     const logger = nasLogger({ json: args.json, name: "server" });
     const nc = loadNasConfig(args, logger);
     const runDir = runDirOf(nc.cfg, args["run-dir"]);

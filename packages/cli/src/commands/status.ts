@@ -97,7 +97,20 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       } else address = { host: "127.0.0.1", port: cfg.SLIM.NAS_PORT };
     }
     const secret = args.secret ?? (cfg.SEGNAS.SECRET || undefined);
-    const socket = await connectWithRetry({ host: address.host, port: address.port, retrySeconds: 2 });
+    const socket = await connectWithRetry({
+      host: address.host,
+      port: address.port,
+      retrySeconds: 2,
+    }).catch((e: unknown) => {
+      const lastError = e instanceof SegnasError ? String(e.data.lastError ?? e.message) : String(e);
+      throw new SegnasError(
+        "SEGNAS_E_CONNECT",
+        `no segnas server answers at ${address.host}:${address.port} (${lastError}). ` +
+          `A finished search's server has exited: its results are in its run directory ` +
+          `(trials.csv, best.json, best-model/). Otherwise check --address, SLIM.NAS_ADDRESS and SLIM.NAS_PORT`,
+        { host: address.host, port: address.port, lastError },
+      );
+    });
     const channel = new MessageChannel(socket, { requestTimeoutMs: 10_000 });
     try {
       await clientHandshake(channel, {
