@@ -295,6 +295,12 @@ describe("YAML files", () => {
     expect((e as ConfigError).data.line).toBeGreaterThanOrEqual(3);
   });
 
+  test("a file indented with tabs says so", () => {
+    const e = thrown(() => parseConfigText("SLIM:\n    NAS_PORT: 1\n\tNAS_ADDRESS: x\n", "tabs.yaml"));
+    expect(e.message).toMatch(/^YAML syntax error in tabs\.yaml/);
+    expect(e.message).toContain("indents with tabs");
+  });
+
   test("a type error in a file names the file and line", () => {
     const e = thrown(() => parseConfigText("AUG:\n    MIRROR: True\n    FLIP_RATIO: lots\n", "aug.yaml"));
     expect(e.message).toContain("config key AUG.FLIP_RATIO (aug.yaml line 3)");

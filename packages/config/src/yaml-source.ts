@@ -35,6 +35,9 @@ export function readYamlEntries(text: string, sourceName: string): YamlSource {
       throw new ConfigError(
         `YAML syntax error in ${where}: ${e.reason}` +
           (near !== undefined && near.trim() !== "" ? `\n  near: ${near.trim()}` : "") +
+          (/^ *\t/m.test(body)
+            ? "\nThe file indents with tabs: YAML allows only spaces for indentation."
+            : "") +
           "\nFix the file (PaddleSeg configs are 'KEY: value' lines, groups indented under 'GROUP:').",
         { source: sourceName, line },
         { cause: e },

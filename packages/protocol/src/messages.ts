@@ -122,6 +122,8 @@ export interface HeartbeatMessage extends Envelope {
   epoch: number;
   /** Latest evaluation metric (mIoU), if any. */
   metric?: number;
+  /** The tfjs backend the trial trains on, once known (a worker may have said "auto" at hello). */
+  backend?: string;
 }
 
 /** server -> client: keep training (the lease is renewed). */

@@ -88,7 +88,7 @@ export const SAMPLES: { [T in MessageType]: Extract<Message, { type: T }> } = {
     reason: "search steps reached",
     best: { trialId: 2, tokens: [1, 2, 3], reward: 0.5 },
   },
-  heartbeat: { type: "heartbeat", trialId: 12, epoch: 1, metric: 0.25 },
+  heartbeat: { type: "heartbeat", trialId: 12, epoch: 1, metric: 0.25, backend: "wasm" },
   continue: { type: "continue", trialId: 12 },
   stop: { type: "stop", trialId: 12, reason: "lease expired" },
   tell: {

@@ -182,6 +182,7 @@ const BODY: Record<MessageType, BodyValidator> = {
   heartbeat(o, p) {
     const out: Obj = { trialId: int(o, "trialId", p, 0), epoch: int(o, "epoch", p, 0) };
     opt(o, "metric", () => num(o, "metric", p), out);
+    opt(o, "backend", () => str(o, "backend", p, ID), out);
     return out;
   },
   continue: (o, p) => ({ trialId: int(o, "trialId", p, 0) }),

@@ -126,6 +126,16 @@ describe("Controller over in-memory connections", () => {
     await s.close();
   });
 
+  it("status shows the backend a heartbeat names (a worker may have said auto at hello)", async () => {
+    const s = await stack();
+    const a = await client(s, "a");
+    const t = await askTrial(a);
+    await a.request({ type: "heartbeat", trialId: t, epoch: 1, metric: 0.2, backend: "wasm" });
+    const snap = await a.request({ type: "status" });
+    expect(snap.type === "snapshot" && snap.snapshot.workers[0]?.capabilities.backend).toBe("wasm");
+    await s.close();
+  });
+
   it("a parked ask is answered at once when the search finishes", async () => {
     const s = await stack({ steps: 1 });
     const [a, b] = [await client(s, "a"), await client(s, "b")];

@@ -250,6 +250,8 @@ export class Controller {
   ): (Body<ContinueMessage> & { type: "continue" }) | (Body<StopMessage> & { type: "stop" }) {
     const now = this.clock.now();
     const w = this.seen(workerId, true);
+    if (w && msg.backend && msg.backend !== w.capabilities.backend)
+      w.capabilities = { ...w.capabilities, backend: msg.backend };
     const t = this.study.trial(msg.trialId);
     const last = t?.curve[t.curve.length - 1];
     const point: CurvePoint | undefined =

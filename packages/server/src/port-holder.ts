@@ -64,7 +64,13 @@ function fromProc(port: number): PortHolder | undefined {
       if (inodes.has(target)) {
         let command: string | undefined;
         try {
-          command = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+          // One line: an argument may hold newlines (e.g. `python3 -c "..."`).
+          command = fs
+            .readFileSync(`/proc/${pid}/cmdline`, "utf8")
+            .split("\0")
+            .filter(Boolean)
+            .join(" ")
+            .replace(/\s+/g, " ");
         } catch {
           command = undefined;
         }

@@ -146,8 +146,9 @@ async function run(
   const info = await channel.whenClosed();
   channel.off("message", onMessage);
   if (!leaving) controller.disconnect(workerId, sessionId);
-  if (info.error) log.warn({ workerId, code: info.error.code }, `connection closed: ${info.error.message}`);
-  else log.debug({ workerId }, `connection closed: ${info.reason}`);
+  if (info.error)
+    log.warn({ workerId, code: info.error.code }, `connection of ${workerId} closed: ${info.error.message}`);
+  else log.debug({ workerId }, `connection of ${workerId} closed: ${info.reason}`);
 }
 
 function remoteOf(channel: MessageChannel): string | undefined {

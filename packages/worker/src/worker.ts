@@ -248,6 +248,7 @@ export class Worker {
               trialId: r.trialId,
               epoch: r.epoch,
               ...(r.metric !== undefined ? { metric: r.metric } : {}),
+              backend: this.backend,
             });
             if (reply.type === "stop") stop = reply.reason;
           } catch (e) {
