@@ -101,6 +101,18 @@ const tell = (trialId: number, reward: number): TellMessage => ({
   durationMs: 5,
 });
 
+/** A fresh in-memory study, for tests that build their own Controller around its journal. */
+function openMemoryStudy(searchSteps: number): ReturnType<typeof openStudy> {
+  return openStudy({
+    runDir: null,
+    space,
+    settings: { space: space.name, strategy: "random-test", seed: 1, searchSteps, maxFailures: 5 },
+    strategies: testStrategies,
+    logger: log,
+    fsync: false,
+  });
+}
+
 describe("Controller over in-memory connections", () => {
   it("hands out trials, acks results once, and says done after exactly searchSteps rewards", async () => {
     const s = await stack({ steps: 3 });
@@ -239,14 +251,7 @@ describe("Controller over in-memory connections", () => {
   });
 
   it("a last result and a pipelined ask: done and the finish only once the result is durable", async () => {
-    const opened = await openStudy({
-      runDir: null,
-      space,
-      settings: { space: space.name, strategy: "random-test", seed: 1, searchSteps: 1, maxFailures: 5 },
-      strategies: testStrategies,
-      logger: log,
-      fsync: false,
-    });
+    const opened = await openMemoryStudy(1);
     // A journal whose commits wait for `release` (a slow disk), once `slow` is set.
     let slow = false;
     let release!: () => void;
@@ -284,14 +289,7 @@ describe("Controller over in-memory connections", () => {
 
   it("a failing journal is fatal: the request gets SEGNAS_E_JOURNAL_WRITE and the owner is told", async () => {
     const clock = new FakeClock();
-    const opened = await openStudy({
-      runDir: null,
-      space,
-      settings: { space: space.name, strategy: "random-test", seed: 1, searchSteps: 4, maxFailures: 5 },
-      strategies: testStrategies,
-      logger: log,
-      fsync: false,
-    });
+    const opened = await openMemoryStudy(4);
     opened.journal.append = () => Promise.reject(new Error("ENOSPC: no space left on device"));
     const fatal: Error[] = [];
     const controller = new Controller({
