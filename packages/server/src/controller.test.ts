@@ -287,6 +287,29 @@ describe("Controller over in-memory connections", () => {
     await inner.close();
   });
 
+  it("tells its owner after each durable change, so the trial tables follow running trials", async () => {
+    const opened = await openMemoryStudy(2);
+    let changes = 0;
+    const controller = new Controller({
+      study: opened.study,
+      journal: opened.journal,
+      logger: log,
+      leaseMs: 10_000,
+      heartbeatMs: 1000,
+      budget: { epochs: 1 },
+      clock: new FakeClock(),
+      onStudyChanged: () => changes++,
+    });
+    const t = await controller.ask("w");
+    if (t?.type !== "trial") throw new Error(`expected a trial, got ${t?.type}`);
+    expect(changes).toBe(1);
+    expect(opened.study.trial(t.trialId)?.status).toBe("leased");
+    await controller.tell("w", tell(t.trialId, 0.4));
+    expect(changes).toBe(2);
+    controller.close();
+    await opened.journal.close();
+  });
+
   it("a failing journal is fatal: the request gets SEGNAS_E_JOURNAL_WRITE and the owner is told", async () => {
     const clock = new FakeClock();
     const opened = await openMemoryStudy(4);

@@ -48,6 +48,8 @@ export interface ControllerOptions {
   readonly maxAskHoldMs?: number;
   /** Told after every trial that finishes (completed or failed), after it is durable. */
   readonly onTrialFinished?: (trial: TrialRecord) => void;
+  /** Told after any change to the study is durable (hand-outs, requeues, progress, results). */
+  readonly onStudyChanged?: () => void;
   /** Told once when the search is over. */
   readonly onFinished?: (reason: string) => void;
   /** A journal write failed: the controller can no longer promise durability. */
@@ -491,7 +493,10 @@ export class Controller {
   private persist(events: StudyEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
     if (this.fatal) return Promise.reject(journalWriteError(this.fatal));
-    return this.journal.append(events).catch((err: Error) => {
+    const appended = this.journal.append(events);
+    // A side branch, so the callers' continuations keep their order.
+    if (this.opts.onStudyChanged) appended.then(this.opts.onStudyChanged, ignore);
+    return appended.catch((err: Error) => {
       if (!this.fatal) {
         this.fatal = err;
         this.log.fatal(

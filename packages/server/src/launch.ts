@@ -168,6 +168,8 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
     budget: { epochs: config.SOLVER.NUM_EPOCHS, startEvalEpoch: config.SLIM.NAS_START_EVAL_EPOCH },
     ...(opts.maxAskHoldMs !== undefined ? { maxAskHoldMs: opts.maxAskHoldMs } : {}),
     onTrialFinished: (t) => results?.onTrialFinished(opened.study.state, t),
+    // The tables follow running trials too (debounced: at most one rewrite a second).
+    onStudyChanged: () => results?.update(opened.study.state),
     // The journal can no longer make anything durable: stop serving (a restart resumes from it).
     onFatal: (err) => {
       opts.onFatal?.(err);

@@ -46,8 +46,20 @@ describe("createTrainerRunner", () => {
       trialDir: "/x",
       backend: "auto",
       timeoutMs: 60_000,
+      quietBackend: false,
     });
     expect(backend).toBe("wasm");
+    // How the backend was chosen is logged with the first trial only.
+    await runner.run({
+      trialId: 2,
+      tokens: [1],
+      arch: null,
+      budget: { epochs: 1 },
+      trialDir: null,
+      signal: new AbortController().signal,
+      onEpoch: () => undefined,
+    });
+    expect(seen).toMatchObject({ tokens: [1], quietBackend: true });
     expect(epochs.map((e) => e.miou)).toEqual([null, 0.3]);
     expect(out).toMatchObject({
       status: "completed",

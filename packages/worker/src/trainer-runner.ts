@@ -24,6 +24,7 @@ export interface TrainerRunOptions extends Pick<
   | "logSteps"
   | "useMpio"
   | "logger"
+  | "quietBackend"
   | "signal"
   | "timeoutMs"
 > {
@@ -95,6 +96,7 @@ function numeric(o: Record<string, unknown>): Record<string, number> {
 }
 
 export function createTrainerRunner(runTrial: RunTrialFn, opts: TrainerRunnerOptions): TrialRunner {
+  let trials = 0;
   return {
     backend: opts.backend ?? "auto",
     async run(req: TrialRunRequest): Promise<TrialRunOutcome> {
@@ -114,6 +116,8 @@ export function createTrainerRunner(runTrial: RunTrialFn, opts: TrainerRunnerOpt
         ...(opts.logSteps !== undefined ? { logSteps: opts.logSteps } : {}),
         ...(opts.useMpio !== undefined ? { useMpio: opts.useMpio } : {}),
         ...(opts.logger ? { logger: opts.logger } : {}),
+        // How the backend was chosen is said once, with the first trial.
+        quietBackend: trials++ > 0,
         ...(req.budget.maxSeconds !== undefined ? { timeoutMs: req.budget.maxSeconds * 1000 } : {}),
         signal: req.signal,
         onStarted: (info) => req.onStarted?.({ backend: info.backend }),

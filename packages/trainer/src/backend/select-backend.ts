@@ -223,6 +223,7 @@ export async function selectBackend(
       };
       log?.info(
         {
+          topic: "backend",
           backend: kind,
           formulation: selection.formulation,
           rejected,

@@ -50,6 +50,11 @@ export interface RunTrialOptions {
   readonly onLog?: (record: Record<string, unknown>) => void;
   /** Child log records are re-logged here (with their level), as children of this logger. */
   readonly logger?: Logger;
+  /**
+   * Re-log the child's notes on choosing a backend (`topic: "backend"`) at debug, not info: a
+   * worker says them for its first trial, not again for every trial after it.
+   */
+  readonly quietBackend?: boolean;
   /** Abort = stop gracefully: the trial ends as "stopped" with what it has. */
   readonly signal?: AbortSignal;
   /** Wall-clock limit; past it the trial is stopped like an abort. */
@@ -182,7 +187,7 @@ export function runTrial(opts: RunTrialOptions): Promise<TrialOutcome> {
           break;
         case "log":
           safeCall(() => opts.onLog?.(m.record));
-          if (opts.logger) relog(opts.logger, m.record);
+          if (opts.logger) relog(opts.logger, m.record, opts.quietBackend === true);
           break;
         case "done":
         case "failed":
@@ -281,13 +286,14 @@ function abortReason(signal: AbortSignal | undefined): string {
   return "stop requested";
 }
 
-function relog(logger: Logger, record: Record<string, unknown>): void {
+function relog(logger: Logger, record: Record<string, unknown>, quietBackend: boolean): void {
   const { level, msg, time: _t, pid: _p, hostname: _h, ...rest } = record;
   void _t;
   void _p;
   void _h;
   // The child logs with pino's standard levels.
-  const name = (pino.levels.labels[typeof level === "number" ? level : 30] ?? "info") as Level;
+  let name = (pino.levels.labels[typeof level === "number" ? level : 30] ?? "info") as Level;
+  if (quietBackend && rest.topic === "backend" && name === "info") name = "debug";
   logger[name](rest, typeof msg === "string" ? msg : "");
 }
 

@@ -16,7 +16,10 @@ export async function useBackend(
 ): Promise<{ backend: string; formulation: FormulationName }> {
   const s = await selectBackend(pref as BackendPreference, logger);
   for (const r of s.rejected)
-    logger.info({ backend: r.backend, reason: r.reason }, `backend ${r.backend} not used: ${r.reason}`);
+    logger.info(
+      { topic: "backend", backend: r.backend, reason: r.reason },
+      `backend ${r.backend} not used: ${r.reason}`,
+    );
   return { backend: s.backend, formulation: s.formulation };
 }
 
