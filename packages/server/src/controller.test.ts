@@ -11,8 +11,8 @@ import {
 } from "@segnas/protocol";
 import pino from "pino";
 import { FakeClock } from "./clock";
-import { Controller } from "./controller";
-import { openStudy } from "./open-study";
+import { Controller, type ControllerOptions } from "./controller";
+import { openStudy, type OpenedStudy } from "./open-study";
 import { SearchServer } from "./search-server";
 import { testStrategies } from "./test-support";
 
@@ -110,6 +110,20 @@ function openMemoryStudy(searchSteps: number): ReturnType<typeof openStudy> {
     strategies: testStrategies,
     logger: log,
     fsync: false,
+  });
+}
+
+/** A controller around an opened study (1-epoch budget, fake clock), with `more` options. */
+function controllerOf(opened: OpenedStudy, more: Partial<ControllerOptions> = {}): Controller {
+  return new Controller({
+    study: opened.study,
+    journal: opened.journal,
+    logger: log,
+    leaseMs: 10_000,
+    heartbeatMs: 1000,
+    budget: { epochs: 1 },
+    clock: new FakeClock(),
+    ...more,
   });
 }
 
@@ -260,16 +274,7 @@ describe("Controller over in-memory connections", () => {
     const append = inner.append.bind(inner);
     inner.append = (events) => append(events).then(() => (slow ? disk : undefined));
     const finished: string[] = [];
-    const controller = new Controller({
-      study: opened.study,
-      journal: inner,
-      logger: log,
-      leaseMs: 10_000,
-      heartbeatMs: 1000,
-      budget: { epochs: 1 },
-      clock: new FakeClock(),
-      onFinished: (reason) => finished.push(reason),
-    });
+    const controller = controllerOf(opened, { onFinished: (reason) => finished.push(reason) });
     const first = await controller.ask("w");
     if (first?.type !== "trial") throw new Error(`expected a trial, got ${first?.type}`);
     slow = true;
@@ -290,16 +295,7 @@ describe("Controller over in-memory connections", () => {
   it("tells its owner after each durable change, so the trial tables follow running trials", async () => {
     const opened = await openMemoryStudy(2);
     let changes = 0;
-    const controller = new Controller({
-      study: opened.study,
-      journal: opened.journal,
-      logger: log,
-      leaseMs: 10_000,
-      heartbeatMs: 1000,
-      budget: { epochs: 1 },
-      clock: new FakeClock(),
-      onStudyChanged: () => changes++,
-    });
+    const controller = controllerOf(opened, { onStudyChanged: () => changes++ });
     const t = await controller.ask("w");
     if (t?.type !== "trial") throw new Error(`expected a trial, got ${t?.type}`);
     expect(changes).toBe(1);
@@ -311,20 +307,10 @@ describe("Controller over in-memory connections", () => {
   });
 
   it("a failing journal is fatal: the request gets SEGNAS_E_JOURNAL_WRITE and the owner is told", async () => {
-    const clock = new FakeClock();
     const opened = await openMemoryStudy(4);
     opened.journal.append = () => Promise.reject(new Error("ENOSPC: no space left on device"));
     const fatal: Error[] = [];
-    const controller = new Controller({
-      study: opened.study,
-      journal: opened.journal,
-      logger: log,
-      leaseMs: 10_000,
-      heartbeatMs: 1000,
-      budget: { epochs: 1 },
-      clock,
-      onFatal: (e) => fatal.push(e),
-    });
+    const controller = controllerOf(opened, { onFatal: (e) => fatal.push(e) });
     await expect(controller.ask("w")).rejects.toMatchObject({ code: "SEGNAS_E_JOURNAL_WRITE" });
     await expect(controller.ask("w")).rejects.toMatchObject({ code: "SEGNAS_E_JOURNAL_WRITE" });
     expect(fatal.map((e) => e.message)).toEqual(["ENOSPC: no space left on device"]);
