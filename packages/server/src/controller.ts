@@ -204,8 +204,7 @@ export class Controller {
     const now = this.clock.now();
     const known = this.study.trial(msg.trialId);
     const worker = this.seen(workerId, true);
-    // The backend a worker advertised at hello may be "auto": its results say which one it used.
-    if (worker && msg.backend) worker.capabilities = { ...worker.capabilities, backend: msg.backend };
+    this.noteBackend(worker, msg.backend);
     const curve = this.curveOf(known, msg.curve);
     const run = {
       backend: msg.backend ?? worker?.capabilities.backend,
@@ -252,8 +251,7 @@ export class Controller {
   ): (Body<ContinueMessage> & { type: "continue" }) | (Body<StopMessage> & { type: "stop" }) {
     const now = this.clock.now();
     const w = this.seen(workerId, true);
-    if (w && msg.backend && msg.backend !== w.capabilities.backend)
-      w.capabilities = { ...w.capabilities, backend: msg.backend };
+    this.noteBackend(w, msg.backend);
     const t = this.study.trial(msg.trialId);
     const last = t?.curve[t.curve.length - 1];
     const point: CurvePoint | undefined =
@@ -465,6 +463,11 @@ export class Controller {
     const s = this.study.state;
     const best = s.best ? s.trials[s.best.trialId - 1] : undefined;
     return best && s.best ? { best: { trialId: best.id, tokens: best.tokens, reward: s.best.reward } } : {};
+  }
+
+  /** The backend a worker said at hello may be "auto": its heartbeats and results say which one it uses. */
+  private noteBackend(w: WorkerEntry | undefined, backend: string | undefined): void {
+    if (w && backend && backend !== w.capabilities.backend) w.capabilities = { ...w.capabilities, backend };
   }
 
   private seen(workerId: string, isWorker: boolean): WorkerEntry | undefined {

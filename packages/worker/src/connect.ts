@@ -14,7 +14,7 @@ export interface ConnectOptions {
   readonly retrySeconds: number;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
-  /** First and largest delay between attempts (default 100 ms, 5 s). */
+  /** First and largest delay between attempts (default RETRY_FIRST_MS, RETRY_MAX_MS). */
   readonly minDelayMs?: number;
   readonly maxDelayMs?: number;
 }
@@ -35,10 +35,14 @@ function connectOnce(host: string, port: number): Promise<net.Socket> {
   });
 }
 
+/** Backoff between attempts to reach a server: the first delay, doubling up to the largest. */
+export const RETRY_FIRST_MS = 100;
+export const RETRY_MAX_MS = 5000;
+
 export async function connectWithRetry(opts: ConnectOptions): Promise<net.Socket> {
   const started = Date.now();
-  let delay = opts.minDelayMs ?? 100;
-  const maxDelay = opts.maxDelayMs ?? 5000;
+  let delay = opts.minDelayMs ?? RETRY_FIRST_MS;
+  const maxDelay = opts.maxDelayMs ?? RETRY_MAX_MS;
   let attempts = 0;
   let warned = false;
   for (;;) {

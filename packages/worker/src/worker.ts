@@ -27,7 +27,7 @@ import {
   type WelcomeMessage,
 } from "@segnas/protocol";
 import type { Logger } from "pino";
-import { connectWithRetry, jittered, pause } from "./connect";
+import { RETRY_FIRST_MS, RETRY_MAX_MS, connectWithRetry, jittered, pause } from "./connect";
 import { defaultWorkerId, describeDevice } from "./device";
 import type { TrialRunOutcome, TrialRunner } from "./runner";
 
@@ -120,7 +120,7 @@ export class Worker {
     // Handshakes failing in a row (something accepts connections but is not a segnas server
     // that lets us in): since when, and the next backoff.
     let failingSince: number | null = null;
-    let backoffMs = 100;
+    let backoffMs = RETRY_FIRST_MS;
     for (let first = true; ; first = false) {
       if (this.stopping && !this.running && !this.unacked) return this.summary("stopped", "shut down");
       let stream: Duplex;
@@ -144,7 +144,7 @@ export class Worker {
         });
         welcomed = true;
         failingSince = null;
-        backoffMs = 100;
+        backoffMs = RETRY_FIRST_MS;
         this.log.info(
           { study: welcome.study.studyId, session: welcome.sessionId },
           `connected to ${this.opts.host}:${this.opts.port} (study ${welcome.study.studyId}, ${welcome.study.searchSteps} steps)`,
@@ -175,7 +175,7 @@ export class Worker {
             `handshake with ${this.opts.host}:${this.opts.port} failed (${(e as Error).message}); retrying`,
           );
           await pause(jittered(backoffMs), this.opts.signal);
-          backoffMs = Math.min(backoffMs * 2, 5000);
+          backoffMs = Math.min(backoffMs * 2, RETRY_MAX_MS);
           continue;
         }
         this.log.warn(
@@ -213,7 +213,7 @@ export class Worker {
     let lastBeat = 0;
     for (;;) {
       if (this.unacked) {
-        if (this.stopping || this.running) {
+        if (this.stopping) {
           await this.report(channel, this.unacked);
           this.unacked = null;
           continue;
