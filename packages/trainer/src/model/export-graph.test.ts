@@ -58,20 +58,18 @@ describe("graphModelArtifacts", () => {
     const model = buildModel(minArch, { classes: 3, head: "aspp-decoder" });
     const { json, weights } = graphModelArtifacts(model, { height: 16, width: 16 });
     model.dispose();
-    const ops = new Set(json.modelTopology.node.map((n) => n.op));
-    expect([...ops].sort()).toEqual(
-      [
-        "AddV2",
-        "ConcatV2",
-        "Const",
-        "FusedDepthwiseConv2dNative",
-        "Identity",
-        "Mean",
-        "Placeholder",
-        "ResizeBilinear",
-        "_FusedConv2D",
-      ].filter((op) => ops.has(op) || op !== "AddV2"),
-    );
+    const stock = [
+      "AddV2",
+      "ConcatV2",
+      "Const",
+      "FusedDepthwiseConv2dNative",
+      "Identity",
+      "Mean",
+      "Placeholder",
+      "ResizeBilinear",
+      "_FusedConv2D",
+    ];
+    for (const n of json.modelTopology.node) expect(stock).toContain(n.op);
     const bytes = json.weightsManifest[0]?.weights.reduce(
       (a, w) => a + 4 * w.shape.reduce((x, y) => x * y, 1),
       0,
