@@ -55,7 +55,14 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       ) as unknown as Argv<TrainArgs>,
   handler: async (args) => {
     const live = liveStatusFor(args);
-    const logger = nasLogger({ json: args.json, name: "train", ...(live ? { out: live.out } : {}) });
+    const mine = new LocalWorkerState();
+    const logger = nasLogger({
+      json: args.json,
+      name: "train",
+      ...(live
+        ? { out: live.out, onRecord: (r: Record<string, unknown>) => mine.noteRecord(r, Date.now()) }
+        : {}),
+    });
     const nc = loadNasConfig(args, logger);
     const runDir = runDirOf(nc.cfg, args["run-dir"]);
     const logSteps = args.log_steps === undefined ? 10 : parsePositiveInt(args.log_steps, "--log_steps");
@@ -67,7 +74,6 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     }
     await ensureDataset(nc.cfg, logger);
     const stop = new AbortController();
-    const mine = new LocalWorkerState();
     const workerId = defaultWorkerId();
     const workerOpts = {
       runDir,

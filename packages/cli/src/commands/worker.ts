@@ -91,10 +91,16 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       return;
     }
     const live = liveStatusFor(args);
-    const logger = nasLogger({ json: args.json, name: "worker", ...(live ? { out: live.out } : {}) });
+    const mine = new LocalWorkerState();
+    const logger = nasLogger({
+      json: args.json,
+      name: "worker",
+      ...(live
+        ? { out: live.out, onRecord: (r: Record<string, unknown>) => mine.noteRecord(r, Date.now()) }
+        : {}),
+    });
     const nc = loadNasConfig(args, logger);
     const { host, port } = serverAddressOf(nc, args.address);
-    const mine = new LocalWorkerState();
     const since = Date.now();
     const name = args["worker-id"] ?? defaultWorkerId();
     live?.start(() => mine.state(`segnas worker ${name} → ${host}:${port}`, name, since, Date.now()));

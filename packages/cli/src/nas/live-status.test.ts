@@ -121,6 +121,8 @@ describe("ETA", () => {
     w.epoch = 2;
     const s = w.state("t", "me", 0, 10_000);
     expect(s.workers[0]).toMatchObject({ trialId: 7, epoch: 2, epochs: 4, etaMs: 10_000 });
+    w.noteRecord({ epoch: 3, step: 10, etaSeconds: 42 }, 20_000);
+    expect(w.state("t", "me", 0, 22_000).workers[0]?.etaMs).toBe(40_000);
     w.finished("completed", 0.5);
     expect(w.state("t", "me", 0, 10_000)).toMatchObject({
       completed: 1,

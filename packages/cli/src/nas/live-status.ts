@@ -183,6 +183,14 @@ export class LocalWorkerState {
   failed = 0;
   best: { trialId: number; reward: number } | null = null;
   private trialStart = 0;
+  /** The trainer's own ETA of the trial (from its step log records), when it has logged one. */
+  private stepEta: { ms: number; at: number } | null = null;
+
+  /** A log record of this worker's trial: step records carry the trainer's ETA. */
+  noteRecord(r: Record<string, unknown>, now: number): void {
+    if (this.trialId !== null && typeof r.etaSeconds === "number" && Number.isFinite(r.etaSeconds))
+      this.stepEta = { ms: r.etaSeconds * 1000, at: now };
+  }
 
   started(trialId: number, epochs: number, now: number): void {
     this.trialId = trialId;
@@ -190,6 +198,7 @@ export class LocalWorkerState {
     this.epochs = epochs;
     this.metric = undefined;
     this.trialStart = now;
+    this.stepEta = null;
   }
 
   finished(status: string, reward: number | undefined): void {
@@ -205,9 +214,13 @@ export class LocalWorkerState {
 
   state(title: string, name: string, since: number, now: number): LiveState {
     const eta =
-      this.trialId !== null && this.epochs !== null && this.epoch
-        ? ((now - this.trialStart) / this.epoch) * Math.max(0, this.epochs - this.epoch)
-        : null;
+      this.trialId === null
+        ? null
+        : this.stepEta
+          ? Math.max(0, this.stepEta.ms - (now - this.stepEta.at))
+          : this.epochs !== null && this.epoch
+            ? ((now - this.trialStart) / this.epoch) * Math.max(0, this.epochs - this.epoch)
+            : null;
     return {
       title,
       completed: this.completed,

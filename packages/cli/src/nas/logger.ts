@@ -6,7 +6,13 @@
 import pino, { type Logger } from "pino";
 
 export function nasLogger(
-  options: { json?: boolean; name?: string; out?: (text: string) => void } = {},
+  options: {
+    json?: boolean;
+    name?: string;
+    out?: (text: string) => void;
+    /** Sees each record of the human format (the live status block reads training ETAs). */
+    onRecord?: (record: Record<string, unknown>) => void;
+  } = {},
 ): Logger {
   const level = process.env.SEGNAS_LOG_LEVEL ?? "info";
   const base = options.name ? { name: options.name } : undefined;
@@ -24,6 +30,7 @@ export function nasLogger(
           name?: string;
           err?: { message?: string };
         };
+        options.onRecord?.(r);
         const t = new Date(r.time).toISOString().slice(11, 19);
         const who = r.name ? `[${r.name}] ` : "";
         const err = r.err?.message && !(r.msg ?? "").includes(r.err.message) ? ` (${r.err.message})` : "";
