@@ -115,6 +115,28 @@ maybe("the live status block in a terminal (tmux)", () => {
   });
 });
 
+maybe("Ctrl-C", () => {
+  it("erases the block and leaves plain log lines", async () => {
+    tmux(
+      "new-session",
+      "-d",
+      "-s",
+      "sigint",
+      "-x",
+      "120",
+      "-y",
+      "40",
+      `cd ${ROOT} && ${FAKE} node ${BIN} demo --run-dir ${tmp}/sigint SLIM.NAS_SEARCH_STEPS 40 SOLVER.NUM_EPOCHS 3; echo EXIT-$?; sleep 120`,
+    );
+    await waitPane("sigint", (t) => /── segnas demo · /.test(t) && /trial \d+\s+epoch/.test(t), "the block");
+    tmux("send-keys", "-t", "sigint", "C-c");
+    const end = await waitPane("sigint", (t) => /EXIT-\d+/.test(t), "the demo to stop");
+    expect(end).toMatch(/EXIT-130/);
+    expect(end).not.toMatch(/── segnas demo/);
+    expect(end).toMatch(/SIGINT: stopping/);
+  });
+});
+
 maybe("segnas server and a bare segnas worker in two terminals", () => {
   it("each shows its block; with --json a terminal gets JSON lines and no block", async () => {
     const port = await freePort();
