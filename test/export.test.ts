@@ -228,6 +228,28 @@ describe("segnas export", () => {
     expect(again.flops).toBe(info.flops);
     // Same seed, data order and backend: the same training run.
     expect(again.reward).toBeCloseTo(info.reward as number, 6);
+    // Its trial directory exports in turn (a directory with arch.json + metrics.json + model/).
+    const e = runCli(
+      [
+        "export",
+        (again as unknown as { trialDir: string }).trialDir,
+        "--out",
+        path.join(tmp, "again"),
+        "--json",
+      ],
+      {
+        timeout: 120_000,
+      },
+    );
+    expect(e.status).toBe(0);
+    const second = JSON.parse(e.stdout) as {
+      tokens: number[];
+      reward: number;
+      model: { check: { argmaxAgreement: number } };
+    };
+    expect(second.tokens).toEqual(info.tokens);
+    expect(second.reward).toBeCloseTo(info.reward as number, 6);
+    expect(second.model.check.argmaxAgreement).toBe(1);
   });
 
   it("refuses a rank the run does not have, and a directory that is no run, by name", () => {
@@ -237,5 +259,21 @@ describe("segnas export", () => {
     const n = runCli(["export", tmp, "--out", path.join(tmp, "y")]);
     expect(n.status).toBe(2);
     expect(n.stderr).toMatch(/is not a segnas run directory/);
+    // A trial whose model stayed on a remote worker: arch.json is written, the error says where the model is.
+    const remote = path.join(tmp, "remote-run");
+    fs.mkdirSync(remote, { recursive: true });
+    const tokens = Array.from({ length: 25 }, () => 0);
+    fs.writeFileSync(
+      path.join(remote, "trials.jsonl"),
+      `${JSON.stringify({ trial: 1, status: "completed", reward: 0.3, tokens, params: 1, flops: 2, curve: [], host: "gpu7", model: "/nonexistent/trial-0001/model", trialDir: "/nonexistent/trial-0001" })}\n`,
+    );
+    const m = runCli(["export", remote, "--out", path.join(tmp, "z")]);
+    expect(m.status).toBe(2);
+    expect(m.stderr).toMatch(/trial 1's model is at gpu7:\/nonexistent\/trial-0001\/model, not on this host/);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, "z", "arch.json"), "utf8"))).toMatchObject({
+      tokens,
+      reward: 0.3,
+      model: null,
+    });
   });
 });

@@ -101,6 +101,33 @@ export function readTrials(runDir: string): TrialRow[] {
   return rows;
 }
 
+/**
+ * A trial directory on its own (`segnas train-arch` output, or RUN_DIR/trials/trial-NNNN): its
+ * arch.json and metrics.json as a one-trial run; null when `dir` is not one.
+ */
+export function trialDirRow(dir: string): TrialRow | null {
+  const arch = readJson<{ tokens?: number[] }>(path.join(dir, "arch.json"));
+  const m = readJson<Record<string, unknown>>(path.join(dir, "metrics.json"));
+  if (!arch || !Array.isArray(arch.tokens) || !m) return null;
+  const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
+  return {
+    trial: 0,
+    status: typeof m.status === "string" ? m.status : "completed",
+    reward: num(m.reward),
+    tokens: arch.tokens,
+    blocks: null,
+    params: num(m.params),
+    flops: num(m.flops),
+    curve: Array.isArray(m.curve) ? m.curve : [],
+    worker: null,
+    backend: typeof m.backend === "string" ? m.backend : null,
+    host: null,
+    durationMs: num(m.durationMs),
+    trialDir: dir,
+    model: path.join(dir, "model"),
+  };
+}
+
 /** Completed trials with a reward, best first (ties: the earlier trial). */
 export function rankTrials(rows: TrialRow[]): TrialRow[] {
   return rows
@@ -177,7 +204,7 @@ function trainArchSnippet(
   const cfg = loadConfig({ file: base.file, overrides }).config;
   const yaml = configToYaml(cfg, {
     header: [
-      `segnas export of trial ${row.trial} (reward ${row.reward ?? "none"}): train this architecture again with`,
+      `segnas export of ${row.trial > 0 ? `trial ${row.trial}` : row.trialDir} (reward ${row.reward ?? "none"}): train this architecture again with`,
       `  segnas train-arch --cfg ${path.join(path.resolve(outDir), "train-arch.yaml")}`,
       "SEGNAS.TOKENS is the architecture; the rest is the config the trial trained with (paths made absolute).",
     ],
@@ -199,7 +226,8 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
     y
       .positional("runDir", {
         type: "string",
-        describe: "the run directory of a search (holds trials.jsonl)",
+        describe:
+          "the run directory of a search (holds trials.jsonl), or one trial's directory (train-arch --out)",
       })
       .option("rank", {
         type: "string",
@@ -224,11 +252,19 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
     const logger = nasLogger({ json: args.json });
     const runDir = path.resolve(args.runDir);
     const outDir = path.resolve(args.out);
-    const rows = readTrials(runDir);
-    const { row, rank } = selectTrial(rows, {
-      ...(args.rank !== undefined ? { rank: parsePositiveInt(args.rank, "--rank") } : {}),
-      ...(args.trial !== undefined ? { trial: parsePositiveInt(args.trial, "--trial") } : {}),
-    });
+    // A run directory has trials.jsonl; a single trial directory (train-arch) has arch.json + metrics.json.
+    const single = fs.existsSync(path.join(runDir, "trials.jsonl")) ? null : trialDirRow(runDir);
+    if (single && (args.rank !== undefined || args.trial !== undefined)) {
+      fail(
+        `${runDir} is a single trial's directory: --rank and --trial choose among the trials of a run directory`,
+      );
+    }
+    const { row, rank } = single
+      ? { row: single, rank: null }
+      : selectTrial(readTrials(runDir), {
+          ...(args.rank !== undefined ? { rank: parsePositiveInt(args.rank, "--rank") } : {}),
+          ...(args.trial !== undefined ? { trial: parsePositiveInt(args.trial, "--trial") } : {}),
+        });
     const space = new MobileNetV2SpaceSeg();
     const arch = space.decode(row.tokens);
     const trialArch = row.trialDir
@@ -258,9 +294,7 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       segnas: {
         version: SEGNAS_VERSION,
         exportedAt: new Date().toISOString(),
-        runDir,
-        trial: row.trial,
-        rank,
+        ...(single ? { trialDir: runDir } : { runDir, trial: row.trial, rank }),
       },
       space: arch.space,
       tokens: arch.tokens,
@@ -337,7 +371,10 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       process.stdout.write(`${JSON.stringify({ out: outDir, ...info, ...(problem ? { problem } : {}) })}\n`);
     } else {
       const out = (k: string, v: string) => process.stdout.write(`${k.padEnd(14)}${v}\n`);
-      out("trial", `${row.trial}${rank ? ` (rank ${rank})` : ""}, reward ${row.reward ?? "-"}`);
+      out(
+        "trial",
+        `${single ? displayPath(runDir) : row.trial}${rank ? ` (rank ${rank})` : ""}, reward ${row.reward ?? "-"}`,
+      );
       out("architecture", arch.tokens.join(","));
       if (row.params !== null) out("params", formatCount(row.params));
       if (row.flops !== null) out("FLOPs", formatFlops(row.flops));
@@ -358,7 +395,7 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
     }
     if (problem) {
       fail(
-        `${problem}. arch.json${snippet ? " and train-arch.yaml were" : " was"} written to ${outDir}${snippet ? `; to get weights, train it again: segnas train-arch --cfg ${path.join(outDir, "train-arch.yaml")}` : ""}`,
+        `${problem}. arch.json${snippet ? " and train-arch.yaml were" : " was"} written to ${outDir}${snippet ? `; to get weights, train it again (segnas train-arch --cfg ${path.join(outDir, "train-arch.yaml")}) and export the trial directory it prints` : ""}`,
         { trial: row.trial },
       );
     }
