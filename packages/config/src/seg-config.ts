@@ -164,6 +164,8 @@ export interface SegConfig {
     readonly CONNECT_RETRY_SECONDS: number;
     /** Where caches (decoded datasets, synthetic data) live; "" = ".cache/segnas". */
     readonly CACHE_DIR: string;
+    /** Tokens `segnas train-arch` trains when --tokens is not given (written by `segnas export`); [] = init. */
+    readonly TOKENS: List<number>;
   };
 }
 

@@ -98,6 +98,11 @@ export const ERROR_CODES = {
     exitCode: 7,
     doc: "A trial failed while training (NaN, OOM, crash).",
   },
+  SEGNAS_E_EXPORT: {
+    name: "ExportError",
+    exitCode: 2,
+    doc: "segnas export: the run directory has no such trial, or no trained model of it on this host.",
+  },
   SEGNAS_E_INTERNAL: { name: "InternalError", exitCode: 70, doc: "A bug in segnas: please report it." },
 } as const satisfies Record<string, { name: string; exitCode: number; doc: string }>;
 

@@ -7,5 +7,5 @@ export * from "./train";
 export * from "./backend";
 // Network ops: native / portable formulations of conv + BN + activation, glue ops, the loss.
 export * from "./ops";
-// The model: buildModel, predict, save / loadModel, checkModel, createTrainStep.
+// The model: buildModel, predict, save / loadModel, checkModel, createTrainStep, export as a tfjs GraphModel.
 export * from "./model";

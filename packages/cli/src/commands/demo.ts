@@ -16,6 +16,8 @@ import { parsePositiveInt } from "../args";
 import { loadNasConfig, type NasConfigArgs } from "../nas/config";
 import { ensureDataset } from "../nas/dataset";
 import { printFinish } from "../nas/finish";
+import { controllerSource } from "../nas/live";
+import { liveStatusFor } from "../nas/live-status";
 import { nasLogger } from "../nas/logger";
 import { localAddressOf, onSignals, startServer } from "../nas/start";
 import { jsonOption, runDirOption, withConfigArgs } from "../options";
@@ -47,13 +49,12 @@ function spawnWorker(
   name: string,
   args: string[],
   env: NodeJS.ProcessEnv,
+  out: (text: string) => void = (s) => process.stderr.write(s),
 ): { child: ChildProcess; exited: Promise<number> } {
   const child = spawn(process.execPath, [BIN, "worker", ...args], { stdio: ["ignore", "pipe", "pipe"], env });
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
-    readline
-      .createInterface({ input: stream })
-      .on("line", (line) => process.stderr.write(`${name} | ${line}\n`));
+    readline.createInterface({ input: stream }).on("line", (line) => out(`${name} | ${line}\n`));
   }
   const exited = new Promise<number>((resolve) =>
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1))),
@@ -75,7 +76,8 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
         "a shorter one",
       ) as unknown as Argv<DemoArgs>,
   handler: async (args) => {
-    const logger = nasLogger({ json: args.json, name: "demo" });
+    const live = liveStatusFor(args);
+    const logger = nasLogger({ json: args.json, name: "demo", ...(live ? { out: live.out } : {}) });
     const cfgFile = args.cfg ?? defaultConfig();
     const nc = loadNasConfig({ ...args, cfg: cfgFile }, logger);
     const workers = parsePositiveInt(args.workers, "--workers", 64);
@@ -102,7 +104,10 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     const env = { ...process.env };
     delete env.CUDA_VISIBLE_DEVICES;
     const children = Array.from({ length: workers }, (_, i) =>
-      spawnWorker(`worker-${i + 1}`, workerArgs, env),
+      spawnWorker(`worker-${i + 1}`, workerArgs, env, live?.out),
+    );
+    live?.start(
+      controllerSource(launched, { title: `segnas demo · ${runDir}`, epochs: nc.cfg.SOLVER.NUM_EPOCHS }),
     );
     logger.info(
       `started ${workers} worker process(es) (pids ${children.map((c) => c.child.pid).join(", ")})`,
@@ -110,6 +115,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     let interrupted = false;
     const off = onSignals(logger, () => {
       interrupted = true;
+      live?.stop();
       for (const c of children) c.child.kill("SIGTERM");
       void Promise.all(children.map((c) => c.exited))
         .then(() => launched.close())
@@ -122,6 +128,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       allExited.then(() => "workers-gone" as const),
     ]);
     if (first === "workers-gone" && launched.controller.finished === undefined) {
+      live?.stop();
       off();
       const codes = await allExited;
       await launched.close();
@@ -133,6 +140,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     }
     const report = await launched.finish();
     const codes = await allExited;
+    live?.stop();
     off();
     if (interrupted) return;
     printFinish(launched, report);

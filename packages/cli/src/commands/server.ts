@@ -7,6 +7,8 @@ import { checkPort } from "@segnas/server";
 import type { Argv, CommandModule } from "yargs";
 import { loadNasConfig, runDirOf, type NasConfigArgs } from "../nas/config";
 import { printFinish } from "../nas/finish";
+import { controllerSource } from "../nas/live";
+import { liveStatusFor } from "../nas/live-status";
 import { nasLogger } from "../nas/logger";
 import { onSignals, startServer } from "../nas/start";
 import { importPaddleSlimOption, jsonOption, runDirOption, withConfigArgs } from "../options";
@@ -41,7 +43,8 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       ) as unknown as Argv<ServerArgs>,
   handler: async (args) => {
     if (args.port !== undefined) checkPort(args.port, "--port");
-    const logger = nasLogger({ json: args.json, name: "server" });
+    const live = liveStatusFor(args);
+    const logger = nasLogger({ json: args.json, name: "server", ...(live ? { out: live.out } : {}) });
     const nc = loadNasConfig(args, logger);
     const runDir = runDirOf(nc.cfg, args["run-dir"]);
     const launched = await startServer(nc, logger, {
@@ -50,10 +53,14 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       ...(args.port !== undefined ? { port: args.port } : {}),
       ...(args["import-paddleslim"] ? { importPaddleSlim: args["import-paddleslim"] } : {}),
     });
+    live?.start(
+      controllerSource(launched, { title: `segnas server · ${runDir}`, epochs: nc.cfg.SOLVER.NUM_EPOCHS }),
+    );
     let interrupted = false;
     const off = onSignals(logger, () => {
       interrupted = true;
       void launched.close().then(() => {
+        live?.stop();
         process.stderr.write(
           `stopped; the journal in ${runDir} keeps the study: run the same command to resume\n`,
         );
@@ -61,6 +68,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       });
     });
     const report = await launched.finish();
+    live?.stop();
     off();
     if (interrupted) return;
     printFinish(launched, report);

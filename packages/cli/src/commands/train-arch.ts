@@ -30,7 +30,7 @@ import {
 
 interface TrainArchArgs extends TrainingArgs {
   cfg?: string;
-  tokens: string;
+  tokens?: string;
   out?: string;
   overrides?: (string | number)[];
 }
@@ -82,8 +82,8 @@ export const trainArchCommand: CommandModule<object, TrainArchArgs> = {
     withConfigArgs(y, { overrides: "config overrides as KEY VALUE pairs (e.g. SOLVER.NUM_EPOCHS 2)" })
       .option("tokens", {
         type: "string",
-        default: "init",
-        describe: "25 comma-separated tokens of MobileNetV2SpaceSeg, or init, min, max",
+        describe:
+          "25 comma-separated tokens of MobileNetV2SpaceSeg, or init, min, max (default SEGNAS.TOKENS, else init)",
       })
       .option(
         "backend",
@@ -114,7 +114,8 @@ export const trainArchCommand: CommandModule<object, TrainArchArgs> = {
     for (const w of loaded.warnings) logger.warn(w);
 
     const space = new MobileNetV2SpaceSeg();
-    const arch = space.decode(parseTokensArg(space, args.tokens));
+    const tokensArg = args.tokens ?? (cfg.SEGNAS.TOKENS.length > 0 ? cfg.SEGNAS.TOKENS.join(",") : "init");
+    const arch = space.decode(parseTokensArg(space, tokensArg));
     const synthetic = await ensureConfigDataset(cfg);
     if (synthetic?.created) logger.info(`built the synthetic dataset in ${synthetic.dir}`);
     const trialDir = path.resolve(

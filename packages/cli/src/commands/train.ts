@@ -8,10 +8,13 @@
  * SLIM.NAS_IS_SERVER False: this process is a worker for the server at SLIM.NAS_ADDRESS.
  */
 import type { Argv, CommandModule } from "yargs";
+import { defaultWorkerId } from "@segnas/worker";
 import { parsePositiveInt } from "../args";
 import { loadNasConfig, runDirOf, type NasConfigArgs } from "../nas/config";
 import { ensureDataset } from "../nas/dataset";
 import { printFinish } from "../nas/finish";
+import { controllerSource, watchRunner } from "../nas/live";
+import { LocalWorkerState, liveStatusFor } from "../nas/live-status";
 import { nasLogger } from "../nas/logger";
 import { localAddressOf, onSignals, serverAddressOf, startServer, startWorker } from "../nas/start";
 import {
@@ -51,7 +54,15 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         "server + one worker in this process",
       ) as unknown as Argv<TrainArgs>,
   handler: async (args) => {
-    const logger = nasLogger({ json: args.json, name: "train" });
+    const live = liveStatusFor(args);
+    const mine = new LocalWorkerState();
+    const logger = nasLogger({
+      json: args.json,
+      name: "train",
+      ...(live
+        ? { out: live.out, onRecord: (r: Record<string, unknown>) => mine.noteRecord(r, Date.now()) }
+        : {}),
+    });
     const nc = loadNasConfig(args, logger);
     const runDir = runDirOf(nc.cfg, args["run-dir"]);
     const logSteps = args.log_steps === undefined ? 10 : parsePositiveInt(args.log_steps, "--log_steps");
@@ -63,8 +74,11 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     }
     await ensureDataset(nc.cfg, logger);
     const stop = new AbortController();
+    const workerId = defaultWorkerId();
     const workerOpts = {
       runDir,
+      workerId,
+      wrapRunner: watchRunner(mine),
       logSteps,
       useMpio: args.use_mpio,
       ...(backend ? { backend } : {}),
@@ -72,8 +86,11 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     };
     if (!nc.cfg.SLIM.NAS_IS_SERVER) {
       const { host, port } = serverAddressOf(nc);
+      const since = Date.now();
+      live?.start(() => mine.state(`segnas train (worker) → ${host}:${port}`, workerId, since, Date.now()));
       const off = onSignals(logger, () => stop.abort("interrupted"));
       const summary = await startWorker(nc, logger.child({ name: "worker" }), { ...workerOpts, host, port });
+      live?.stop();
       off();
       logger.info(
         `worker finished (${summary.outcome}): ${summary.completed} trial(s) completed, ${summary.failed} failed`,
@@ -85,11 +102,19 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       runDir,
       ...(args["import-paddleslim"] ? { importPaddleSlim: args["import-paddleslim"] } : {}),
     });
+    live?.start(
+      controllerSource(launched, {
+        title: `segnas train · ${runDir}`,
+        epochs: nc.cfg.SOLVER.NUM_EPOCHS,
+        local: { name: workerId, state: mine },
+      }),
+    );
     let interrupted = false;
     const off = onSignals(logger, () => {
       interrupted = true;
       stop.abort("interrupted");
       void launched.close().then(() => {
+        live?.stop();
         process.stderr.write(
           `stopped; the journal in ${runDir} keeps the study: run the same command to resume\n`,
         );
@@ -101,6 +126,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       ...localAddressOf(launched),
     });
     const [report] = await Promise.all([launched.finish(), worker]);
+    live?.stop();
     off();
     if (interrupted) return;
     printFinish(launched, report);

@@ -7,9 +7,12 @@
 import { spawn } from "node:child_process";
 import type { Argv, CommandModule } from "yargs";
 import { SegnasError } from "@segnas/core";
+import { defaultWorkerId } from "@segnas/worker";
 import { parsePositiveInt } from "../args";
 import { loadNasConfig, runDirOf, type NasConfigArgs } from "../nas/config";
 import { ensureDataset } from "../nas/dataset";
+import { watchRunner } from "../nas/live";
+import { LocalWorkerState, liveStatusFor } from "../nas/live-status";
 import { nasLogger } from "../nas/logger";
 import { onSignals, serverAddressOf, startWorker } from "../nas/start";
 import {
@@ -87,9 +90,20 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       process.exitCode = await perGpu(gpus);
       return;
     }
-    const logger = nasLogger({ json: args.json, name: "worker" });
+    const live = liveStatusFor(args);
+    const mine = new LocalWorkerState();
+    const logger = nasLogger({
+      json: args.json,
+      name: "worker",
+      ...(live
+        ? { out: live.out, onRecord: (r: Record<string, unknown>) => mine.noteRecord(r, Date.now()) }
+        : {}),
+    });
     const nc = loadNasConfig(args, logger);
     const { host, port } = serverAddressOf(nc, args.address);
+    const since = Date.now();
+    const name = args["worker-id"] ?? defaultWorkerId();
+    live?.start(() => mine.state(`segnas worker ${name} → ${host}:${port}`, name, since, Date.now()));
     await ensureDataset(nc.cfg, logger);
     const stop = new AbortController();
     const off = onSignals(logger, () => stop.abort("interrupted"));
@@ -102,7 +116,10 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       useMpio: args.use_mpio,
       ...(args["worker-id"] ? { workerId: args["worker-id"] } : {}),
       signal: stop.signal,
+      workerId: name,
+      wrapRunner: watchRunner(mine),
     });
+    live?.stop();
     off();
     logger.info(
       `worker finished (${summary.outcome}: ${summary.reason}): ${summary.completed} trial(s) completed, ${summary.failed} failed`,

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { launchServer, type LaunchedServer } from "@segnas/server";
-import { parseAddress, runWorker, type WorkerSummary } from "@segnas/worker";
+import { parseAddress, runWorker, type TrialRunner, type WorkerSummary } from "@segnas/worker";
 import { SegnasError } from "@segnas/core";
 import type { Logger } from "pino";
 import { connectHostFor, displayPath, removeServerInfo, writeServerInfo, type NasConfig } from "./config";
@@ -68,15 +68,18 @@ export interface StartWorkerOptions {
   readonly useMpio?: boolean;
   readonly workerId?: string;
   readonly signal?: AbortSignal;
+  /** Wraps the trial runner (the live status block watches trials this way). */
+  readonly wrapRunner?: (runner: TrialRunner) => TrialRunner;
 }
 
 export function startWorker(nc: NasConfig, logger: Logger, opts: StartWorkerOptions): Promise<WorkerSummary> {
-  const runner = makeRunner(nc, {
+  const made = makeRunner(nc, {
     logger,
     ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
     ...(opts.logSteps !== undefined ? { logSteps: opts.logSteps } : {}),
     ...(opts.useMpio !== undefined ? { useMpio: opts.useMpio } : {}),
   });
+  const runner = opts.wrapRunner ? opts.wrapRunner(made) : made;
   const secret = nc.cfg.SEGNAS.SECRET || undefined;
   return runWorker({
     host: opts.host,

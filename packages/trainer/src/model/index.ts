@@ -22,3 +22,19 @@ export {
   type UnitPlan,
 } from "./plan";
 export { ModelError } from "./errors";
+export {
+  graphModelArtifacts,
+  GRAPH_INPUT_NAME,
+  GRAPH_OUTPUT_NAME,
+  GRAPH_WEIGHTS_FILE,
+  type GraphModelJson,
+  type GraphModelArtifacts,
+  type GraphExportOptions,
+} from "./export-graph";
+export {
+  exportModel,
+  compareGraphModel,
+  type ExportModelOptions,
+  type ExportModelResult,
+  type ExportCheck,
+} from "./export-model";

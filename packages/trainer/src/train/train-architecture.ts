@@ -15,7 +15,7 @@ import {
   MobileNetV2SpaceSeg,
   type MobileNetV2SegArch,
 } from "@segnas/core";
-import { checkSupported, getConfigValue, loadConfig, type SegConfig } from "@segnas/config";
+import { checkSupported, configToYaml, getConfigValue, loadConfig, type SegConfig } from "@segnas/config";
 import { createDataLoader, dataOptionsFromConfig, type DataLoader } from "../data";
 import { trainLoop, type LoopData } from "./train-loop";
 import { isLrPolicy } from "./lr-schedule";
@@ -177,7 +177,7 @@ export async function trainArchitecture(opts: TrainArchitectureOptions): Promise
       },
     };
     const modelDir = opts.trialDir
-      ? await saveTrial(opts.trialDir, model, arch, head, classes, metrics)
+      ? await saveTrial(opts.trialDir, model, arch, head, classes, metrics, cfg)
       : null;
     log.info(
       { reward: result.reward, bestEpoch: result.bestEpoch, status: result.status, durationMs, modelDir },
@@ -249,6 +249,7 @@ async function saveTrial(
   head: string,
   classes: number,
   metrics: TrialMetrics,
+  cfg: SegConfig,
 ): Promise<string> {
   fs.mkdirSync(trialDir, { recursive: true });
   const modelDir = path.join(trialDir, "model");
@@ -259,15 +260,24 @@ async function saveTrial(
     head,
     classes,
     inputSize: metrics.inputSize,
+    seed: cfg.SEGNAS.SEED,
     arch,
+    // Config paths are relative to the working directory (as in PaddleSeg): `segnas export` needs it.
+    cwd: process.cwd(),
   });
   writeJson(path.join(trialDir, "metrics.json"), metrics);
+  // The effective config this trial trained with (budget overrides included), for `segnas export`.
+  writeText(path.join(trialDir, "config.yaml"), configToYaml(cfg));
   return modelDir;
 }
 
 /** Write-then-rename, so a reader never sees half a file. */
-function writeJson(file: string, value: unknown): void {
+function writeText(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
+  fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
+}
+
+function writeJson(file: string, value: unknown): void {
+  writeText(file, JSON.stringify(value, null, 2) + "\n");
 }
