@@ -164,6 +164,16 @@ export interface SegConfig {
     readonly CONNECT_RETRY_SECONDS: number;
     /** Where caches (decoded datasets, synthetic data) live; "" = ".cache/segnas". */
     readonly CACHE_DIR: string;
+    /** PEM certificate chain the server presents over TLS; "" = plain TCP (with TLS_KEY). */
+    readonly TLS_CERT: string;
+    /** PEM private key of TLS_CERT. */
+    readonly TLS_KEY: string;
+    /** PEM CA bundle a worker (or `status`) verifies the server with; set = connect over TLS. */
+    readonly TLS_CA: string;
+    /** Name the server's certificate must carry when it differs from the address dialled. */
+    readonly TLS_SERVERNAME: string;
+    /** Serve on a non-loopback address without SEGNAS.SECRET (refused unless True). */
+    readonly ALLOW_NO_SECRET: boolean;
   };
 }
 

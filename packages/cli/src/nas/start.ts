@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { launchServer, type LaunchedServer } from "@segnas/server";
-import { parseAddress, runWorker, type WorkerSummary } from "@segnas/worker";
+import { parseAddress, runWorker, tlsClientOptionsFromConfig, type WorkerSummary } from "@segnas/worker";
 import { SegnasError } from "@segnas/core";
 import type { Logger } from "pino";
 import { connectHostFor, displayPath, removeServerInfo, writeServerInfo, type NasConfig } from "./config";
@@ -18,6 +18,8 @@ export interface StartServerOptions {
   readonly importPaddleSlim?: string;
   /** Print "listening on ..." on stdout (default true). */
   readonly announce?: boolean;
+  /** Warn instead of refusing an open address without a secret (default SEGNAS.ALLOW_NO_SECRET). */
+  readonly allowNoSecret?: boolean;
 }
 
 export async function startServer(
@@ -33,6 +35,7 @@ export async function startServer(
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.importPaddleSlim ? { importPaddleSlim: path.resolve(opts.importPaddleSlim) } : {}),
+    ...(opts.allowNoSecret !== undefined ? { allowNoSecret: opts.allowNoSecret } : {}),
   });
   const a = launched.address;
   if (a) {
@@ -78,10 +81,12 @@ export function startWorker(nc: NasConfig, logger: Logger, opts: StartWorkerOpti
     ...(opts.useMpio !== undefined ? { useMpio: opts.useMpio } : {}),
   });
   const secret = nc.cfg.SEGNAS.SECRET || undefined;
+  const tls = tlsClientOptionsFromConfig(nc.cfg);
   return runWorker({
     host: opts.host,
     port: opts.port,
     ...(secret ? { secret } : {}),
+    ...(tls ? { tls } : {}),
     runner,
     trialRoot: path.join(opts.runDir, "trials"),
     logger,
