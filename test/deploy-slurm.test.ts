@@ -87,6 +87,8 @@ describeWithTools(["munged", "slurmctld", "slurmd", "sbatch", "scontrol"], "Slur
       SEGNAS_FAKE_TRAINER: "1",
       SEGNAS_FAKE_EPOCH_MS: "200",
       SEGNAS_HEARTBEAT_SECONDS: "0.5",
+      // A resumed controller keeps the leases of trials that ran at the requeue this long.
+      SEGNAS_LEASE_SECONDS: "5",
     };
     delete env.SEGNAS_SECRET;
   });
@@ -127,10 +129,13 @@ describeWithTools(["munged", "slurmctld", "slurmd", "sbatch", "scontrol"], "Slur
     const runDir = path.join(dir, "runs", `slurm-${id}`);
     await until("a few results before the requeue", () => completed(runDir).length >= 3);
     run("scontrol", ["requeue", id]);
-    // A requeued job waits for a begin time; start it again now.
-    await until(`job ${id} pending again`, () => /PENDING|REQUEUE/.test(job(id).JobState ?? ""), 60_000);
-    run("scontrol", ["update", `JobId=${id}`, "StartTime=now"]);
-    await until(`job ${id} to end after the requeue`, () => finished(id) && job(id).Restarts === "1");
+    // A requeued job waits for a begin time (two minutes): start it again now, once it is pending.
+    await until(`job ${id} to restart`, () => {
+      const j = job(id);
+      if (j.JobState === "PENDING") run("scontrol", ["update", `JobId=${id}`, "StartTime=now"]);
+      return j.Restarts === "1" && (j.JobState === "RUNNING" || j.JobState === "COMPLETED");
+    });
+    await until(`job ${id} to end after the requeue`, () => finished(id));
     expect(job(id).JobState).toBe("COMPLETED");
     const out = fs.readFileSync(path.join(dir, `segnas-${id}.out`), "utf8");
     const resumed = /resumed at (\d+)\/12 steps/.exec(out);
