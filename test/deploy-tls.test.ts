@@ -32,6 +32,7 @@ describeWithTools(["openssl"], "TLS between controller and workers", () => {
     const N = 5;
     const overrides = quick(N);
     const { proc: server, port } = await startServer(runDir, overrides, { env: serverEnv() });
+    expect(server.out()).toMatch(/listening on 127\.0\.0\.1:\d+ over TLS/);
     const slow = { SEGNAS_FAKE_EPOCH_MS: "400", SEGNAS_SECRET: "tls-test", SEGNAS_TLS_CA: good.ca };
     const workers = [
       startWorker("w1", port, runDir, overrides, slow),

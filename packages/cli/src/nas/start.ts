@@ -49,7 +49,8 @@ export async function startServer(
     process.once("exit", () => removeServerInfo(opts.runDir, process.pid));
     const s = launched.controller.study.state;
     const line =
-      `segnas server listening on ${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}, ` +
+      `segnas server listening on ${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}` +
+      `${nc.cfg.SEGNAS.TLS_CERT ? " over TLS" : ""}, ` +
       `study ${s.studyId} ${launched.resumed ? `resumed at ${s.completed}` : "started at 0"}/${s.settings.searchSteps} steps, ` +
       `run directory ${displayPath(opts.runDir)}`;
     if (opts.announce !== false) process.stdout.write(`${line}\n`);
