@@ -256,6 +256,17 @@ describe("deployment files", () => {
       expect(secret?.value).toBeUndefined();
       expect(((secret?.valueFrom as Obj).secretKeyRef as Obj).name).toBe("segnas");
     }
+    // Every $(VAR) an argument expands is defined for that container (env or the settings ConfigMap).
+    const kust = yaml.load(read("docker/k8s/kustomization.yaml")) as {
+      configMapGenerator: Array<{ literals: string[] }>;
+    };
+    const settings = kust.configMapGenerator.flatMap((g) => g.literals.map((l) => l.split("=")[0]));
+    for (const c of [ctl, worker]) {
+      const defined = new Set([...settings, ...(c.env as Obj[]).map((e) => String(e.name))]);
+      for (const a of (c.args as string[]) ?? [])
+        for (const m of a.matchAll(/\$\(([A-Z_][A-Z0-9_]*)\)/g))
+          expect({ arg: a, defined: defined.has(m[1]) }).toEqual({ arg: a, defined: true });
+    }
     // The Service routes to the controller pods.
     const svc = byKind("Service")[0];
     const tmplLabels = (((byKind("Deployment")[0].spec as Obj).template as Obj).metadata as Obj)
