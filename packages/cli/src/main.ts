@@ -3,6 +3,7 @@
  * only registers them and turns typed errors into a message and an exit status.
  */
 import yargs from "yargs";
+import { SEGNAS_VERSION } from "@segnas/worker";
 import { commands } from "./commands";
 import { reportError } from "./report-error";
 
@@ -15,7 +16,8 @@ export async function main(argv: string[]): Promise<void> {
     .recommendCommands()
     .help()
     .alias("h", "help")
-    .version(false)
+    // `segnas --version`: what an image's smoke test and a support request ask first.
+    .version("version", "Show the segnas version", SEGNAS_VERSION)
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((msg, err) => {
       if (err) throw err;

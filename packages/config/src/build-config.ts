@@ -9,9 +9,10 @@ import { formatPythonLiteral, parsePythonLiteral, type PyValue } from "./python-
 import type { ConfigKey, ConfigValue, ConfigValueAt, SegConfig } from "./seg-config";
 import { suggestKeys } from "./suggest";
 import { kindOf, readYamlEntries } from "./yaml-source";
+import { envVarKeys, envVarOf, keyOfEnvVar } from "./env-keys";
 
-/** Environment variables the loader reads, and the key each one sets. */
-export const ENV_KEYS: Readonly<Record<string, string>> = { SEGNAS_SECRET: "SEGNAS.SECRET" };
+/** Environment variables the loader reads, and the key each one sets (see env-keys.ts). */
+export const ENV_KEYS: Readonly<Record<string, string>> = Object.freeze(Object.fromEntries(envVarKeys()));
 
 export interface ConfigInput {
   /** YAML text of a PaddleSeg config file. */
@@ -20,7 +21,7 @@ export interface ConfigInput {
   readonly sourceName?: string;
   /** Trailing command line words: KEY VALUE KEY VALUE ... (quotes already removed by the shell). */
   readonly overrides?: readonly string[];
-  /** Environment (only SEGNAS_SECRET is read; empty or unset means "not given"). */
+  /** Environment: SEGNAS_<NAME> / SEGNAS_<GROUP>__<KEY> variables (env-keys.ts); empty or unset means "not given". */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -85,12 +86,16 @@ export function buildConfig(input: ConfigInput = {}): LoadedConfig {
     }
   }
 
-  for (const [name, key] of Object.entries(ENV_KEYS)) {
+  for (const name of Object.keys(input.env ?? {}).sort()) {
+    const key = keyOfEnvVar(name);
+    if (typeof key === "object") throw unknownEnvVarError(name, key.unknown);
     const v = input.env?.[name];
-    if (v !== undefined && v !== "") {
-      set(key, v, `environment variable ${name}`, undefined, v);
-      note(key);
-    }
+    if (key === undefined || v === undefined || v === "") continue;
+    // Strings (secrets, paths, addresses) are taken verbatim; other values read like overrides.
+    const kind = KEY_SPEC_BY_NAME.get(key)?.type.kind;
+    const value = kind === "string" || kind === "nullable-string" ? v : parsePythonLiteral(v);
+    set(key, value, `environment variable ${name}`, undefined, v);
+    note(key);
   }
 
   const words = input.overrides ?? [];
@@ -170,6 +175,18 @@ function unknownKeyError(key: string, source: string, line?: number): UnknownCon
   return new UnknownConfigKeyError(
     `unknown config key ${JSON.stringify(key)} (${describeSource(source, line)}).${help}${equalsHint(key)}`,
     { key, source, line, suggestions },
+  );
+}
+
+function unknownEnvVarError(name: string, key: string): UnknownConfigKeyError {
+  const suggestions = suggestKeys(key);
+  const help =
+    suggestions.length > 0
+      ? ` Did you mean ${suggestions.map((k) => `${envVarOf(k)} (${k})`).join(" or ")}?`
+      : " Config variables are SEGNAS_<NAME> for SEGNAS.<NAME> keys and SEGNAS_<GROUP>__<KEY> for the others (docs/config.md).";
+  return new UnknownConfigKeyError(
+    `environment variable ${name} names no config key (it would be ${JSON.stringify(key)}).${help}`,
+    { key, source: `environment variable ${name}`, suggestions },
   );
 }
 

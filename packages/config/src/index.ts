@@ -16,8 +16,8 @@
  * - Keys are PaddleSeg 0.x's full key set with its defaults, plus segnas' own `SEGNAS.*` group.
  *   Any other key is an UnknownConfigKeyError (SEGNAS_E_CONFIG_UNKNOWN_KEY) naming the key, its
  *   source (file path + line, or "command line override") and the closest known keys.
- * - Precedence: defaults < file < environment (SEGNAS_SECRET -> SEGNAS.SECRET, when non-empty)
- *   < overrides. Overrides are KEY VALUE word pairs; an odd count is a ConfigError.
+ * - Precedence: defaults < file < environment (SEGNAS_<NAME> -> SEGNAS.<NAME>, SEGNAS_<GROUP>__<KEY>
+ *   -> GROUP.KEY, when non-empty; `envVarOf`, `keyOfEnvVar`) < overrides. Overrides are KEY VALUE word pairs; an odd count is a ConfigError.
  * - Every string value (file or override) is read like PaddleSeg's `ast.literal_eval`, falling back
  *   to the raw text (`parsePythonLiteral`), then checked against the key's type (ConfigError names
  *   key, value and expected type). Tuples/lists become arrays: crop sizes are `[width, height]`.
@@ -35,6 +35,7 @@ export {
   type ConfigInput,
   type LoadedConfig,
 } from "./build-config";
+export { envVarOf, keyOfEnvVar, envVarKeys } from "./env-keys";
 export { checkSupported, findConfigProblems, SUPPORTED } from "./check-supported";
 export { configToYaml, type ConfigToYamlOptions } from "./to-yaml";
 export {

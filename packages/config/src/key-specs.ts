@@ -191,6 +191,12 @@ export const KEY_SPECS: readonly KeySpec[] = [
   S("SEGNAS.CONNECT_RETRY_SECONDS", 300, float(0)),
   S("SEGNAS.CACHE_DIR", "", str),
   S("SEGNAS.TOKENS", [], ints(false, 0)),
+  // deployment (docker/, issue 13): TLS between hosts; refusing an open port without a secret.
+  S("SEGNAS.TLS_CERT", "", str),
+  S("SEGNAS.TLS_KEY", "", str),
+  S("SEGNAS.TLS_CA", "", str),
+  S("SEGNAS.TLS_SERVERNAME", "", str),
+  S("SEGNAS.ALLOW_NO_SECRET", false, bool),
 ];
 
 export const KEY_SPEC_BY_NAME: ReadonlyMap<string, KeySpec> = new Map(KEY_SPECS.map((s) => [s.key, s]));

@@ -166,6 +166,16 @@ export interface SegConfig {
     readonly CACHE_DIR: string;
     /** Tokens `segnas train-arch` trains when --tokens is not given (written by `segnas export`); [] = init. */
     readonly TOKENS: List<number>;
+    /** PEM certificate chain the server presents over TLS; "" = plain TCP (with TLS_KEY). */
+    readonly TLS_CERT: string;
+    /** PEM private key of TLS_CERT. */
+    readonly TLS_KEY: string;
+    /** PEM CA bundle a worker (or `status`) verifies the server with; set = connect over TLS. */
+    readonly TLS_CA: string;
+    /** Name the server's certificate must carry when it differs from the address dialled. */
+    readonly TLS_SERVERNAME: string;
+    /** Serve on a non-loopback address without SEGNAS.SECRET (refused unless True). */
+    readonly ALLOW_NO_SECRET: boolean;
   };
 }
 

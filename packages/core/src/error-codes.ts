@@ -68,6 +68,17 @@ export const ERROR_CODES = {
   SEGNAS_E_CONNECT: { name: "ConnectError", exitCode: 4, doc: "The server could not be reached in time." },
   SEGNAS_E_PEER_GONE: { name: "PeerGoneError", exitCode: 4, doc: "The peer closed the connection." },
   SEGNAS_E_TIMEOUT: { name: "TimeoutError", exitCode: 4, doc: "The peer did not answer in time." },
+  // deployment: TLS and exposure (issue 13)
+  SEGNAS_E_TLS: {
+    name: "TlsError",
+    exitCode: 4,
+    doc: "TLS files are unreadable or invalid, or the peer's certificate was not accepted.",
+  },
+  SEGNAS_E_INSECURE: {
+    name: "InsecureServerError",
+    exitCode: 2,
+    doc: "The server would listen on a non-loopback address without a shared secret.",
+  },
   // journal
   SEGNAS_E_JOURNAL_CORRUPT: {
     name: "JournalCorruptError",

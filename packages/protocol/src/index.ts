@@ -5,6 +5,8 @@
  *   plain data only, every message validated on arrival (`validateMessage`);
  * - `MessageChannel`: send / request / reply / receive / async iteration over any Duplex;
  * - handshake with optional shared-secret challenge-response (`clientHandshake`, `serverHandshake`);
+ * - TLS between hosts: `readTlsServerOptions`, `readTlsClientOptions` (PEM files checked up front),
+ *   `describeTlsClientError` (a certificate failure as one clear, permanent error);
  * - `createDuplexPair()` for tests.
  */
 export * from "./version";
@@ -22,3 +24,11 @@ export {
   type ServerHandshakeOptions,
 } from "./handshake";
 export { createDuplexPair, type DuplexPairOptions } from "./duplex-pair";
+export {
+  readTlsServerOptions,
+  readTlsClientOptions,
+  describeTlsClientError,
+  type TlsServerFiles,
+  type TlsClientFiles,
+  type TlsClientOptions,
+} from "./tls";

@@ -6,7 +6,9 @@
  *   SEGNAS.PORT_RETRY_SECONDS, then a PortBusyError naming the holder), serve workers, write
  *   trials.csv / trials.jsonl / best.json / best-model/.
  * - `Controller`: requests -> study decisions -> journal (fsync) -> replies; leases with expiry.
- * - `SearchServer`: TCP (or in-memory via `attach`) sessions with the optional shared secret.
+ * - `SearchServer`: TCP or TLS (or in-memory via `attach`) sessions with the optional shared secret;
+ *   refuses a non-loopback address without one unless allowed (SEGNAS.ALLOW_NO_SECRET).
+ * - `tlsServerOptionsFromConfig(config)`: SEGNAS.TLS_CERT / TLS_KEY as node:tls / node:https options.
  * - `openStudy`, `RunResults`, `listenWithRetry` (and `checkPort`), `findPortHolder`, `FakeClock` for the parts.
  */
 export { systemClock, FakeClock, type Clock, type TimerHandle } from "./clock";
@@ -14,6 +16,7 @@ export { LeaseTable } from "./lease-table";
 export { Controller, type ControllerOptions } from "./controller";
 export { serveConnection, type Session, type SessionOptions } from "./session";
 export { SearchServer, type SearchServerOptions } from "./search-server";
+export { tlsServerOptionsFromConfig } from "./tls-config";
 export { listenWithRetry, checkPort, isLoopback, type ListenOptions, type BoundAddress } from "./listen";
 export { findPortHolder, describePortHolder, listeningInodes, type PortHolder } from "./port-holder";
 export {

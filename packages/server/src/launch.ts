@@ -22,7 +22,8 @@ import { Controller } from "./controller";
 import type { BoundAddress } from "./listen";
 import { openStudy, type StrategyFactory } from "./open-study";
 import { RunResults } from "./results";
-import { SearchServer } from "./search-server";
+import { SearchServer, refuseOpenWithoutSecret } from "./search-server";
+import { tlsServerOptionsFromConfig } from "./tls-config";
 
 export interface LaunchServerOptions {
   readonly config: SegConfig;
@@ -41,6 +42,8 @@ export interface LaunchServerOptions {
   readonly maxAskHoldMs?: number;
   /** Told when a journal write fails (the server then closes and finish() throws). */
   readonly onFatal?: (error: Error) => void;
+  /** Only warn (instead of refusing) on a non-loopback address without a secret (default SEGNAS.ALLOW_NO_SECRET). */
+  readonly allowNoSecret?: boolean;
 }
 
 export interface FinishReport {
@@ -115,6 +118,12 @@ export function costFromConfig(
 export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedServer> {
   const { config, logger } = opts;
   const settings = studySettingsFromConfig(config);
+  // An open port without a secret and bad TLS files fail before the study is opened.
+  const secret = config.SEGNAS.SECRET || undefined;
+  const allowNoSecret = opts.allowNoSecret ?? config.SEGNAS.ALLOW_NO_SECRET;
+  if (!opts.noListen)
+    refuseOpenWithoutSecret({ host: opts.host ?? config.SLIM.NAS_ADDRESS, secret, allowNoSecret });
+  const tlsOptions = opts.noListen ? null : tlsServerOptionsFromConfig(config);
   if (!settings.space) {
     throw new SegnasError(
       "SEGNAS_E_CONFIG",
@@ -183,7 +192,6 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
     },
   });
   results?.update(opened.study.state);
-  const secret = config.SEGNAS.SECRET || undefined;
   const server = new SearchServer({
     controller,
     logger,
@@ -198,6 +206,8 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
         host: opts.host ?? config.SLIM.NAS_ADDRESS,
         port: opts.port ?? config.SLIM.NAS_PORT,
         retrySeconds: config.SEGNAS.PORT_RETRY_SECONDS,
+        tls: tlsOptions,
+        allowNoSecret,
       });
     } catch (err) {
       controller.close();

@@ -1,10 +1,13 @@
 /**
- * Reaching the server: TCP connect with exponential backoff (with jitter, so a fleet of workers
- * does not stampede a restarting server) for up to SEGNAS.CONNECT_RETRY_SECONDS, then a
- * ConnectError that says what was tried and what to check.
+ * Reaching the server: TCP (or TLS) connect with exponential backoff (with jitter, so a fleet of
+ * workers does not stampede a restarting server) for up to SEGNAS.CONNECT_RETRY_SECONDS, then a
+ * ConnectError that says what was tried and what to check. A certificate the CA does not vouch
+ * for is not retried: it fails at once with a TlsError naming SEGNAS.TLS_CA.
  */
 import * as net from "node:net";
+import * as tls from "node:tls";
 import { SegnasError } from "@segnas/core";
+import { describeTlsClientError, type TlsClientOptions } from "@segnas/protocol";
 import type { Logger } from "pino";
 
 export interface ConnectOptions {
@@ -17,18 +20,29 @@ export interface ConnectOptions {
   /** First and largest delay between attempts (default RETRY_FIRST_MS, RETRY_MAX_MS). */
   readonly minDelayMs?: number;
   readonly maxDelayMs?: number;
+  /** Connect over TLS, verifying the server with this CA (SEGNAS.TLS_CA). */
+  readonly tls?: TlsClientOptions | null;
 }
 
-function connectOnce(host: string, port: number): Promise<net.Socket> {
+function connectOnce(host: string, port: number, secure?: TlsClientOptions | null): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port, noDelay: true });
+    const socket = secure
+      ? tls.connect({
+          host,
+          port,
+          ca: secure.ca,
+          // An IP address is no SNI name: node then checks the certificate against `host` itself.
+          ...(secure.servername ? { servername: secure.servername } : {}),
+        })
+      : net.connect({ host, port, noDelay: true });
     const onError = (err: Error): void => {
       socket.destroy();
       reject(err);
     };
     socket.once("error", onError);
-    socket.once("connect", () => {
+    socket.once(secure ? "secureConnect" : "connect", () => {
       socket.off("error", onError);
+      socket.setNoDelay(true);
       socket.setKeepAlive(true, 30_000);
       resolve(socket);
     });
@@ -49,9 +63,13 @@ export async function connectWithRetry(opts: ConnectOptions): Promise<net.Socket
     if (opts.signal?.aborted) throw new SegnasError("SEGNAS_E_CONNECT", "connecting was cancelled");
     attempts++;
     try {
-      return await connectOnce(opts.host, opts.port);
+      return await connectOnce(opts.host, opts.port, opts.tls);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
+      const tlsError = opts.tls
+        ? describeTlsClientError(err, { host: opts.host, port: opts.port, tls: opts.tls })
+        : undefined;
+      if (tlsError) throw tlsError;
       const elapsed = Date.now() - started;
       if (elapsed >= opts.retrySeconds * 1000) {
         throw new SegnasError(

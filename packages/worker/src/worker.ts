@@ -25,6 +25,7 @@ import {
   type TrialMessage,
   type WaitMessage,
   type WelcomeMessage,
+  type TlsClientOptions,
 } from "@segnas/protocol";
 import type { Logger } from "pino";
 import { RETRY_FIRST_MS, RETRY_MAX_MS, connectWithRetry, jittered, pause } from "./connect";
@@ -37,6 +38,8 @@ export interface WorkerOptions {
   readonly host: string;
   readonly port: number;
   readonly secret?: string;
+  /** Connect over TLS, verifying the server with this CA (see tlsClientOptionsFromConfig). */
+  readonly tls?: TlsClientOptions | null;
   readonly runner: TrialRunner;
   /** Trial directories go under here (trial-0001, ...); null = keep nothing. */
   readonly trialRoot: string | null;
@@ -165,8 +168,9 @@ export class Worker {
               "SEGNAS_E_CONNECT",
               `${this.opts.host}:${this.opts.port} accepts connections but no segnas handshake succeeded ` +
                 `for ${Math.round((now - failingSince) / 1000)} s (last error: ${(e as Error).message}); ` +
-                `check that SLIM.NAS_ADDRESS and SLIM.NAS_PORT (or --address host:port) name the segnas server, ` +
-                `or wait longer with SEGNAS.CONNECT_RETRY_SECONDS`,
+                `check that SLIM.NAS_ADDRESS and SLIM.NAS_PORT (or --address host:port) name the segnas server` +
+                (this.opts.tls ? "" : " (a server with SEGNAS.TLS_CERT needs SEGNAS.TLS_CA on its workers)") +
+                `, or wait longer with SEGNAS.CONNECT_RETRY_SECONDS`,
               { host: this.opts.host, port: this.opts.port, lastError: (e as Error).message },
             );
           }
@@ -193,6 +197,7 @@ export class Worker {
       port: this.opts.port,
       retrySeconds: this.opts.connectRetrySeconds,
       logger: this.log,
+      ...(this.opts.tls ? { tls: this.opts.tls } : {}),
       ...(this.opts.signal ? { signal: this.opts.signal } : {}),
     });
   }

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import type { Argv, CommandModule } from "yargs";
 import { SegnasError } from "@segnas/core";
 import { MessageChannel, clientHandshake, type StatusSnapshot } from "@segnas/protocol";
-import { connectWithRetry, parseAddress, SEGNAS_VERSION } from "@segnas/worker";
+import { connectWithRetry, parseAddress, SEGNAS_VERSION, tlsClientOptionsFromConfig } from "@segnas/worker";
 import { loadConfig } from "@segnas/config";
 import { formatTable } from "../format";
 import { connectHostFor, readServerInfo, runDirOf } from "../nas/config";
@@ -97,11 +97,14 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       } else address = { host: "127.0.0.1", port: cfg.SLIM.NAS_PORT };
     }
     const secret = args.secret ?? (cfg.SEGNAS.SECRET || undefined);
+    const tls = tlsClientOptionsFromConfig(cfg);
     const socket = await connectWithRetry({
       host: address.host,
       port: address.port,
       retrySeconds: 2,
+      ...(tls ? { tls } : {}),
     }).catch((e: unknown) => {
+      if (e instanceof SegnasError && e.code === "SEGNAS_E_TLS") throw e;
       const lastError = e instanceof SegnasError ? String(e.data.lastError ?? e.message) : String(e);
       throw new SegnasError(
         "SEGNAS_E_CONNECT",

@@ -100,6 +100,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     }
     const launched = await startServer(nc, logger.child({ name: "server" }), {
       runDir,
+      // PaddleSeg's own command line (SLIM.NAS_ADDRESS "", no secret) runs as written: a warning only.
+      allowNoSecret: true,
       ...(args["import-paddleslim"] ? { importPaddleSlim: args["import-paddleslim"] } : {}),
     });
     live?.start(

@@ -4,7 +4,13 @@
  */
 import * as path from "node:path";
 import { launchServer, type LaunchedServer } from "@segnas/server";
-import { parseAddress, runWorker, type TrialRunner, type WorkerSummary } from "@segnas/worker";
+import {
+  parseAddress,
+  runWorker,
+  tlsClientOptionsFromConfig,
+  type TrialRunner,
+  type WorkerSummary,
+} from "@segnas/worker";
 import { SegnasError } from "@segnas/core";
 import type { Logger } from "pino";
 import { connectHostFor, displayPath, removeServerInfo, writeServerInfo, type NasConfig } from "./config";
@@ -18,6 +24,8 @@ export interface StartServerOptions {
   readonly importPaddleSlim?: string;
   /** Print "listening on ..." on stdout (default true). */
   readonly announce?: boolean;
+  /** Warn instead of refusing an open address without a secret (default SEGNAS.ALLOW_NO_SECRET). */
+  readonly allowNoSecret?: boolean;
 }
 
 export async function startServer(
@@ -33,6 +41,7 @@ export async function startServer(
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.importPaddleSlim ? { importPaddleSlim: path.resolve(opts.importPaddleSlim) } : {}),
+    ...(opts.allowNoSecret !== undefined ? { allowNoSecret: opts.allowNoSecret } : {}),
   });
   const a = launched.address;
   if (a) {
@@ -46,7 +55,8 @@ export async function startServer(
     process.once("exit", () => removeServerInfo(opts.runDir, process.pid));
     const s = launched.controller.study.state;
     const line =
-      `segnas server listening on ${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}, ` +
+      `segnas server listening on ${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}` +
+      `${nc.cfg.SEGNAS.TLS_CERT ? " over TLS" : ""}, ` +
       `study ${s.studyId} ${launched.resumed ? `resumed at ${s.completed}` : "started at 0"}/${s.settings.searchSteps} steps, ` +
       `run directory ${displayPath(opts.runDir)}`;
     if (opts.announce !== false) process.stdout.write(`${line}\n`);
@@ -81,10 +91,12 @@ export function startWorker(nc: NasConfig, logger: Logger, opts: StartWorkerOpti
   });
   const runner = opts.wrapRunner ? opts.wrapRunner(made) : made;
   const secret = nc.cfg.SEGNAS.SECRET || undefined;
+  const tls = tlsClientOptionsFromConfig(nc.cfg);
   return runWorker({
     host: opts.host,
     port: opts.port,
     ...(secret ? { secret } : {}),
+    ...(tls ? { tls } : {}),
     runner,
     trialRoot: path.join(opts.runDir, "trials"),
     logger,
