@@ -1,6 +1,7 @@
 import { SegnasError } from "../errors";
 import { formatNb201Cell } from "../spaces/nb201";
-import { BadTableError, parseBenchmarkTable } from "./table";
+import { parseBenchmarkTable } from "./table";
+import { BadTableError } from "../error-classes";
 
 const cell = (t: number[]) => formatNb201Cell(t);
 const HEADER = "idx,cellstr,cifar10-test,cifar10-val";

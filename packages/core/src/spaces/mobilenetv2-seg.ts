@@ -2,7 +2,7 @@
  * MobileNetV2SpaceSeg (SPEC §1): 25 tokens, head_num then 6 x [multiply, filter_num, repeat,
  * k_size]. Decodes to 7 inverted-residual blocks with PaddleSlim's output-stride-16 walk.
  */
-import { InvalidTokensError } from "../errors";
+import { InvalidTokensError } from "../error-classes";
 import type { Rng } from "../rng";
 import type { SearchSpace, Tokens } from "../search-space";
 import { validateTokens } from "./validate-tokens";
@@ -60,9 +60,7 @@ const INIT_TOKENS: Tokens = [4, 4, 5, 1, 0, 4, 4, 2, 0, 4, 4, 3, 0, 4, 5, 2, 0, 
 function indexOrThrow(list: readonly number[], value: number, what: string): number {
   const i = list.indexOf(value);
   if (i < 0) {
-    throw new InvalidTokensError(
-      "SEGNAS_E_INVALID_TOKENS",
-      `MobileNetV2SpaceSeg: ${what} = ${value} is not a candidate (allowed: ${list.join(", ")})`,
+    throw new InvalidTokensError(`MobileNetV2SpaceSeg: ${what} = ${value} is not a candidate (allowed: ${list.join(", ")})`,
       { space: "MobileNetV2SpaceSeg", name: what, value },
     );
   }
@@ -110,9 +108,7 @@ export class MobileNetV2SpaceSeg implements SearchSpace<MobileNetV2SegArch> {
   encode(arch: MobileNetV2SegArch): number[] {
     const [head, ...rest] = arch.blocks;
     if (!head || rest.length !== 6) {
-      throw new InvalidTokensError(
-        "SEGNAS_E_INVALID_TOKENS",
-        "MobileNetV2SpaceSeg: an architecture has 7 blocks",
+      throw new InvalidTokensError("MobileNetV2SpaceSeg: an architecture has 7 blocks",
         {
           space: this.name,
         },

@@ -4,7 +4,7 @@ import * as fs from "fs";
 // eslint-disable-next-line no-restricted-imports
 import * as path from "path";
 import fc from "fast-check";
-import { InvalidTokensError } from "../errors";
+import { InvalidTokensError } from "../error-classes";
 import { Rng } from "../rng";
 import { NasBench201Space, NB201_OPS, formatNb201Cell, parseNb201Cell } from "./nb201";
 

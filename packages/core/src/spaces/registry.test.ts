@@ -1,7 +1,8 @@
 import { isSegnasError } from "../errors";
 import { MobileNetV2SpaceSeg } from "./mobilenetv2-seg";
 import { NasBench201Space } from "./nb201";
-import { UnknownSpaceError, getSpace, isSpaceName, spaceNames } from "./registry";
+import { getSpace, isSpaceName, spaceNames } from "./registry";
+import { UnknownSpaceError } from "../error-classes";
 
 describe("space registry", () => {
   it("knows both spaces by their exact names", () => {

@@ -1,4 +1,4 @@
-import { InvalidTokensError } from "../errors";
+import { InvalidTokensError } from "../error-classes";
 import type { Tokens } from "../search-space";
 
 /** Shared token validation: length, integer-ness and range, each error naming the position. */
@@ -9,16 +9,12 @@ export function validateTokens(
   tokens: unknown,
 ): asserts tokens is Tokens {
   if (!Array.isArray(tokens)) {
-    throw new InvalidTokensError(
-      "SEGNAS_E_INVALID_TOKENS",
-      `${space}: tokens must be a list of ${rangeTable.length} integers, got ${typeof tokens}`,
+    throw new InvalidTokensError(`${space}: tokens must be a list of ${rangeTable.length} integers, got ${typeof tokens}`,
       { space, expectedLength: rangeTable.length },
     );
   }
   if (tokens.length !== rangeTable.length) {
-    throw new InvalidTokensError(
-      "SEGNAS_E_INVALID_TOKENS",
-      `${space}: expected ${rangeTable.length} tokens, got ${tokens.length}`,
+    throw new InvalidTokensError(`${space}: expected ${rangeTable.length} tokens, got ${tokens.length}`,
       { space, expectedLength: rangeTable.length, actualLength: tokens.length },
     );
   }
@@ -27,9 +23,7 @@ export function validateTokens(
     const high = rangeTable[position] as number;
     if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value >= high) {
       const name = tokenNames[position];
-      throw new InvalidTokensError(
-        "SEGNAS_E_INVALID_TOKENS",
-        `${space}: token ${position} (${name}) = ${JSON.stringify(value)} is out of range: allowed integers 0..${high - 1}`,
+      throw new InvalidTokensError(`${space}: token ${position} (${name}) = ${JSON.stringify(value)} is out of range: allowed integers 0..${high - 1}`,
         { space, position, name, value, low: 0, high },
       );
     }
