@@ -3,6 +3,7 @@
  * only registers them and turns typed errors into a message and an exit status.
  */
 import yargs from "yargs";
+import { ERROR_CODES } from "@segnas/core";
 import { commands } from "./commands";
 import { reportError } from "./report-error";
 
@@ -20,7 +21,7 @@ export async function main(argv: string[]): Promise<void> {
     .fail((msg, err) => {
       if (err) throw err;
       process.stderr.write(`error: ${msg}\nRun \`segnas --help\` for usage.\n`);
-      process.exit(2);
+      process.exit(ERROR_CODES.SEGNAS_E_BAD_ARGUMENT.exitCode);
     });
   for (const command of commands) cli.command(command);
   try {

@@ -190,6 +190,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
   S("SEGNAS.PORT_RETRY_SECONDS", 30, float(0)),
   S("SEGNAS.CONNECT_RETRY_SECONDS", 300, float(0)),
   S("SEGNAS.CACHE_DIR", "", str),
+  S("SEGNAS.WORKER_MAX_FAILURES", 3, int(1)),
 ];
 
 export const KEY_SPEC_BY_NAME: ReadonlyMap<string, KeySpec> = new Map(KEY_SPECS.map((s) => [s.key, s]));

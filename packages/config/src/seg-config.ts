@@ -164,6 +164,8 @@ export interface SegConfig {
     readonly CONNECT_RETRY_SECONDS: number;
     /** Where caches (decoded datasets, synthetic data) live; "" = ".cache/segnas". */
     readonly CACHE_DIR: string;
+    /** Trials in a row a worker may fail for its own reasons (data, backend, disk) before it stops. */
+    readonly WORKER_MAX_FAILURES: number;
   };
 }
 

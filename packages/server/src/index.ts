@@ -24,10 +24,12 @@ export {
   type StrategyFactory,
 } from "./open-study";
 export { RunResults, trialRow, trialCsvLine, CSV_COLUMNS, type RunResultsOptions } from "./results";
+export { checkRunDir, MIN_FREE_BYTES, type RunDirCheck } from "./run-dir-check";
 export {
   launchServer,
   studySettingsFromConfig,
   costFromConfig,
+  checkInitTokens,
   type LaunchServerOptions,
   type LaunchedServer,
   type FinishReport,

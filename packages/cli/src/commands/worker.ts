@@ -11,6 +11,7 @@ import { parsePositiveInt } from "../args";
 import { loadNasConfig, runDirOf, type NasConfigArgs } from "../nas/config";
 import { ensureDataset } from "../nas/dataset";
 import { nasLogger } from "../nas/logger";
+import { preflightWorker } from "../nas/preflight";
 import { onSignals, serverAddressOf, startWorker } from "../nas/start";
 import {
   backendOption,
@@ -91,6 +92,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     const nc = loadNasConfig(args, logger);
     const { host, port } = serverAddressOf(nc, args.address);
     await ensureDataset(nc.cfg, logger);
+    await preflightWorker(nc, logger, args.backend ? { backend: args.backend } : {});
     const stop = new AbortController();
     const off = onSignals(logger, () => stop.abort("interrupted"));
     const summary = await startWorker(nc, logger, {

@@ -8,6 +8,7 @@ import { parseAddress, runWorker, type WorkerSummary } from "@segnas/worker";
 import { SegnasError } from "@segnas/core";
 import type { Logger } from "pino";
 import { connectHostFor, displayPath, removeServerInfo, writeServerInfo, type NasConfig } from "./config";
+import { howToGoOn } from "./finish";
 import { makeRunner } from "./runner";
 import { coreStrategies } from "./strategies";
 
@@ -18,6 +19,8 @@ export interface StartServerOptions {
   readonly importPaddleSlim?: string;
   /** Print "listening on ..." on stdout (default true). */
   readonly announce?: boolean;
+  /** Hand the study's failed trials out again. */
+  readonly retryFailed?: boolean;
 }
 
 export async function startServer(
@@ -33,7 +36,10 @@ export async function startServer(
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.importPaddleSlim ? { importPaddleSlim: path.resolve(opts.importPaddleSlim) } : {}),
+    ...(opts.retryFailed ? { retryFailed: true } : {}),
   });
+  // Resuming a finished study: say so, and how to go on, before anything else happens.
+  if (launched.resumed && launched.controller.finished !== undefined) logger.warn(howToGoOn(launched));
   const a = launched.address;
   if (a) {
     writeServerInfo(opts.runDir, {
@@ -86,6 +92,7 @@ export function startWorker(nc: NasConfig, logger: Logger, opts: StartWorkerOpti
     trialRoot: path.join(opts.runDir, "trials"),
     logger,
     connectRetrySeconds: nc.cfg.SEGNAS.CONNECT_RETRY_SECONDS,
+    maxWorkerFailures: nc.cfg.SEGNAS.WORKER_MAX_FAILURES,
     ...(opts.workerId ? { workerId: opts.workerId } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
