@@ -12,19 +12,22 @@ describe("error classes", () => {
     expect(new Set(classes).size).toBe(codes.length);
   });
 
-  it.each(codes)("%s: its class fixes the code, the exit status and the name, and core exports it", (code) => {
-    const Cls = ERROR_CLASSES[code];
-    const e = new Cls("message", { x: 1 }, { cause: "why" });
-    expect(e).toBeInstanceOf(SegnasError);
-    expect(e.code).toBe(code);
-    expect(e.exitCode).toBe(ERROR_CODES[code].exitCode);
-    expect(e.name).toBe(ERROR_CODES[code].name);
-    expect(Cls.name).toBe(ERROR_CODES[code].name);
-    expect(e.data).toEqual({ x: 1 });
-    expect(e.cause).toBe("why");
-    expect((core as Record<string, unknown>)[ERROR_CODES[code].name]).toBe(Cls);
-    expect(errorForCode(code, "m")).toBeInstanceOf(Cls);
-  });
+  it.each(codes)(
+    "%s: its class fixes the code, the exit status and the name, and core exports it",
+    (code) => {
+      const Cls = ERROR_CLASSES[code];
+      const e = new Cls("message", { x: 1 }, { cause: "why" });
+      expect(e).toBeInstanceOf(SegnasError);
+      expect(e.code).toBe(code);
+      expect(e.exitCode).toBe(ERROR_CODES[code].exitCode);
+      expect(e.name).toBe(ERROR_CODES[code].name);
+      expect(Cls.name).toBe(ERROR_CODES[code].name);
+      expect(e.data).toEqual({ x: 1 });
+      expect(e.cause).toBe("why");
+      expect((core as Record<string, unknown>)[ERROR_CODES[code].name]).toBe(Cls);
+      expect(errorForCode(code, "m")).toBeInstanceOf(Cls);
+    },
+  );
 
   it("no exported SegnasError subclass in core lacks a catalogue code", () => {
     const exported = Object.entries(core).filter(

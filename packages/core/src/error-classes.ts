@@ -11,16 +11,18 @@ import { SegnasError } from "./errors";
 type Data = Record<string, unknown>;
 type Options = { cause?: unknown };
 /** SEGNAS_E_INVALID_TOKENS. */
-export class InvalidTokensError<D extends Data = {
-  space: string;
-  position?: number;
-  name?: string;
-  value?: unknown;
-  low?: number;
-  high?: number;
-  expectedLength?: number;
-  actualLength?: number;
-}> extends SegnasError<D> {
+export class InvalidTokensError<
+  D extends Data = {
+    space: string;
+    position?: number;
+    name?: string;
+    value?: unknown;
+    low?: number;
+    high?: number;
+    expectedLength?: number;
+    actualLength?: number;
+  },
+> extends SegnasError<D> {
   constructor(message: string, data: D = {} as D, options: Options = {}) {
     super("SEGNAS_E_INVALID_TOKENS", message, data, options);
   }
@@ -32,13 +34,17 @@ export class UnknownSpaceError<D extends Data = { name: unknown; known: string[]
   }
 }
 /** SEGNAS_E_UNKNOWN_STRATEGY. */
-export class UnknownStrategyError<D extends Data = { name: unknown; known: string[] }> extends SegnasError<D> {
+export class UnknownStrategyError<
+  D extends Data = { name: unknown; known: string[] },
+> extends SegnasError<D> {
   constructor(message: string, data: D = {} as D, options: Options = {}) {
     super("SEGNAS_E_UNKNOWN_STRATEGY", message, data, options);
   }
 }
 /** SEGNAS_E_SEARCH_EXHAUSTED. */
-export class SearchExhaustedError<D extends Data = { strategy?: string; tries?: number; reason: string; completed?: number }> extends SegnasError<D> {
+export class SearchExhaustedError<
+  D extends Data = { strategy?: string; tries?: number; reason: string; completed?: number },
+> extends SegnasError<D> {
   constructor(message: string, data: D = {} as D, options: Options = {}) {
     super("SEGNAS_E_SEARCH_EXHAUSTED", message, data, options);
   }
@@ -56,7 +62,9 @@ export class BadArgumentError<D extends Data = Data> extends SegnasError<D> {
   }
 }
 /** SEGNAS_E_BAD_TABLE. */
-export class BadTableError<D extends Data = { source: string; line?: number; column?: string }> extends SegnasError<D> {
+export class BadTableError<
+  D extends Data = { source: string; line?: number; column?: string },
+> extends SegnasError<D> {
   constructor(message: string, data: D = {} as D, options: Options = {}) {
     super("SEGNAS_E_BAD_TABLE", message, data, options);
   }
@@ -194,19 +202,25 @@ export class InternalError<D extends Data = Data> extends SegnasError<D> {
   }
 }
 /** SEGNAS_E_SEARCH_FAILED. */
-export class SearchFailedError<D extends Data = { reason: string; failed: number; runDir?: string }> extends SegnasError<D> {
+export class SearchFailedError<
+  D extends Data = { reason: string; failed: number; runDir?: string },
+> extends SegnasError<D> {
   constructor(message: string, data: D = {} as D, options: Options = {}) {
     super("SEGNAS_E_SEARCH_FAILED", message, data, options);
   }
 }
 /** SEGNAS_E_WORKER_FAILED. */
-export class WorkerFailedError<D extends Data = { workerId: string; failures: number; lastReason: string }> extends SegnasError<D> {
+export class WorkerFailedError<
+  D extends Data = { workerId: string; failures: number; lastReason: string },
+> extends SegnasError<D> {
   constructor(message: string, data: D = {} as D, options: Options = {}) {
     super("SEGNAS_E_WORKER_FAILED", message, data, options);
   }
 }
 /** SEGNAS_E_RUN_DIR. */
-export class RunDirError<D extends Data = { runDir: string; path?: string; freeBytes?: number; reason?: string }> extends SegnasError<D> {
+export class RunDirError<
+  D extends Data = { runDir: string; path?: string; freeBytes?: number; reason?: string },
+> extends SegnasError<D> {
   constructor(message: string, data: D = {} as D, options: Options = {}) {
     super("SEGNAS_E_RUN_DIR", message, data, options);
   }
@@ -251,6 +265,11 @@ export const ERROR_CLASSES: { readonly [C in ErrorCode]: SegnasErrorClass } = {
 };
 
 /** A catalogue error for `code` (e.g. rebuilding one that crossed a process boundary). */
-export function errorForCode(code: ErrorCode, message: string, data: Data = {}, options: Options = {}): SegnasError {
+export function errorForCode(
+  code: ErrorCode,
+  message: string,
+  data: Data = {},
+  options: Options = {},
+): SegnasError {
   return new ERROR_CLASSES[code](message, data, options);
 }

@@ -192,6 +192,26 @@ describe("Controller over in-memory connections", () => {
     await s.close();
   });
 
+  it("a worker's own failure requeues the trial, counts nothing, and journals why", async () => {
+    const s = await stack({ steps: 1 });
+    const [a, b] = [await client(s, "a"), await client(s, "b")];
+    const t = await askTrial(a);
+    const fail = { type: "fail", trialId: t, reason: "no space left on device", code: "SEGNAS_E_DATA" } as const;
+    expect(await a.request({ ...fail, fault: "worker" })).toMatchObject({ type: "ack", duplicate: false });
+    expect(s.controller.study.state).toMatchObject({ failed: 0, completed: 0, queue: [t] });
+    const requeued = s.store.lines
+      .map((l) => JSON.parse(l) as StudyEvent)
+      .filter((e) => e.type === "trial-requeued");
+    expect(requeued).toEqual([
+      expect.objectContaining({ trialId: t, reason: "worker-failed", worker: "a", detail: fail.reason }),
+    ]);
+    // The same architecture goes to the next worker; an architecture failure does count.
+    expect(await askTrial(b)).toBe(t);
+    expect(await b.request({ ...fail, fault: "architecture" })).toMatchObject({ duplicate: false });
+    expect(s.controller.study.state).toMatchObject({ failed: 1, queue: [] });
+    await s.close();
+  });
+
   it("a dropped connection shortens the lease to a grace period", async () => {
     const s = await stack({ steps: 2, leaseMs: 60_000 });
     const a = await client(s, "a");

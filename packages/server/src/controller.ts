@@ -247,7 +247,10 @@ export class Controller {
   }
 
   /** The worker, not the architecture, failed: the trial is queued again, nothing is counted. */
-  private async workerFailed(workerId: string, msg: FailMessage): Promise<Body<AckMessage> & { type: "ack" }> {
+  private async workerFailed(
+    workerId: string,
+    msg: FailMessage,
+  ): Promise<Body<AckMessage> & { type: "ack" }> {
     const out = this.study.workerFailed(
       msg.trialId,
       workerId,

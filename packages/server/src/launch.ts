@@ -142,7 +142,13 @@ export function checkInitTokens(
       `the limit (${over.join("; ")} at TRAIN_CROP_SIZE ${config.TRAIN_CROP_SIZE.join("x")}): raise the limit ` +
       `(at least ${MAX_FLOPS > 0 && c.flops > MAX_FLOPS ? `SEGNAS.MAX_FLOPS ${c.flops}` : `SEGNAS.MAX_PARAMS ${c.params}`}), ` +
       `lower TRAIN_CROP_SIZE, or use a strategy that starts from random samples (SEGNAS.STRATEGY sa, random or evolution)`,
-    { strategy: config.SEGNAS.STRATEGY, flops: c.flops, params: c.params, maxFlops: MAX_FLOPS, maxParams: MAX_PARAMS },
+    {
+      strategy: config.SEGNAS.STRATEGY,
+      flops: c.flops,
+      params: c.params,
+      maxFlops: MAX_FLOPS,
+      maxParams: MAX_PARAMS,
+    },
   );
 }
 

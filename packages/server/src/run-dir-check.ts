@@ -35,11 +35,14 @@ export function checkRunDir(runDir: string, minFreeBytes = MIN_FREE_BYTES): RunD
     }
     if (st) {
       if (!st.isDirectory()) {
-        throw new RunDirError(`the run directory ${runDir} cannot be created: ${dir} is not a directory; ${hint}`, {
-          runDir,
-          path: dir,
-          reason: "not a directory",
-        });
+        throw new RunDirError(
+          `the run directory ${runDir} cannot be created: ${dir} is not a directory; ${hint}`,
+          {
+            runDir,
+            path: dir,
+            reason: "not a directory",
+          },
+        );
       }
       break;
     }

@@ -62,7 +62,8 @@ export function createFakeRunner(options: FakeRunnerOptions = {}): TrialRunner {
       const epochs = Math.max(1, options.epochs ?? req.budget.epochs);
       const target = rewardOf(req.tokens);
       const failed = options.fail?.(req.tokens, req.trialId) ?? null;
-      const failure = typeof failed === "string" ? { reason: failed, fault: "architecture" as const } : failed;
+      const failure =
+        typeof failed === "string" ? { reason: failed, fault: "architecture" as const } : failed;
       const curve: EpochReport[] = [];
       for (let epoch = 1; epoch <= epochs; epoch++) {
         if (options.epochMs) await sleep(options.epochMs, req.signal);

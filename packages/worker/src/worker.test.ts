@@ -212,7 +212,32 @@ describe("Worker", () => {
       trialId: 7,
       reason: "NaN loss",
       code: "SEGNAS_E_TRAINING",
+      fault: "architecture",
     });
+  });
+
+  it("blames itself for a worker failure, backs off, and stops after WORKER_MAX_FAILURES in a row", async () => {
+    const fails: Message[] = [];
+    const srv = scriptedServer(async (ch) => {
+      for (;;) {
+        const m = await next(ch);
+        if (m.type === "ask") ch.reply(m, trial);
+        else if (m.type === "fail") {
+          fails.push(m);
+          ch.reply(m, { type: "ack", trialId: m.trialId, duplicate: false });
+        } else if (m.type === "heartbeat") ch.reply(m, { type: "continue", trialId: m.trialId });
+      }
+    });
+    const runner = createFakeRunner({ fail: () => ({ reason: "ENOSPC on the worker", fault: "worker" }) });
+    const err = await runAgainst(srv, runner, { maxWorkerFailures: 3, workerFailureBackoffMs: 1 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: "SEGNAS_E_WORKER_FAILED", exitCode: 9 });
+    expect((err as Error).message).toMatch(/3 trial\(s\) in a row .*ENOSPC on the worker/);
+    expect(fails).toHaveLength(3);
+    for (const f of fails) expect(f).toMatchObject({ type: "fail", trialId: 7, fault: "worker" });
+    expect(srv.connections).toBe(1);
   });
 
   it("shuts down mid-trial: stops training, says bye, and resolves", async () => {

@@ -126,7 +126,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     finished.catch(() => undefined); // awaited below unless the worker gave up first
     let report: Awaited<typeof finished> | null = null;
     try {
-      report = await Promise.race([finished, workerDone?.then(() => (workerError ? null : finished)) ?? finished]);
+      report = await Promise.race([
+        finished,
+        workerDone?.then(() => (workerError ? null : finished)) ?? finished,
+      ]);
     } finally {
       serverGone.abort("the server in this process has finished");
       await workerDone;

@@ -39,7 +39,9 @@ export function howToGoOn(launched: LaunchedServer): string {
 function waysOn(launched: LaunchedServer): string {
   const s = launched.controller.study.state;
   // The failure budget is max(5, steps): past failures only stop counting with more steps.
-  const atLeast = Math.max(s.completed, s.settings.maxFailures > 0 && s.failed >= s.settings.maxFailures ? s.failed : 0) + 1;
+  const atLeast =
+    Math.max(s.completed, s.settings.maxFailures > 0 && s.failed >= s.settings.maxFailures ? s.failed : 0) +
+    1;
   const ways = [
     `raise SLIM.NAS_SEARCH_STEPS (now ${s.settings.searchSteps}, ${s.completed} with a reward; at least ${atLeast}) to search on`,
   ];

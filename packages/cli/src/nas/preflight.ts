@@ -8,7 +8,11 @@ import type { Logger } from "pino";
 import type { NasConfig } from "./config";
 import { isFakeTrainer } from "./runner";
 
-export async function preflightWorker(nc: NasConfig, logger: Logger, opts: { backend?: string } = {}): Promise<void> {
+export async function preflightWorker(
+  nc: NasConfig,
+  logger: Logger,
+  opts: { backend?: string } = {},
+): Promise<void> {
   if (isFakeTrainer()) return;
   const { preflightTraining } = require("@segnas/trainer") as typeof import("@segnas/trainer");
   const report = await preflightTraining(nc.cfg, { ...(opts.backend ? { backend: opts.backend } : {}) });

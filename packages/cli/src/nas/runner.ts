@@ -26,7 +26,10 @@ export function makeRunner(nc: NasConfig, choice: RunnerChoice): TrialRunner {
     const fault = process.env.SEGNAS_FAKE_FAIL;
     const fail =
       fault === "architecture" || fault === "worker"
-        ? () => ({ reason: `SEGNAS_FAKE_FAIL=${fault}: simulated ${fault} failure`, fault: fault as "worker" })
+        ? () => ({
+            reason: `SEGNAS_FAKE_FAIL=${fault}: simulated ${fault} failure`,
+            fault: fault as "worker",
+          })
         : undefined;
     return createFakeRunner({ epochMs: Number.isFinite(epochMs) ? epochMs : 0, ...(fail ? { fail } : {}) });
   }

@@ -60,7 +60,8 @@ const INIT_TOKENS: Tokens = [4, 4, 5, 1, 0, 4, 4, 2, 0, 4, 4, 3, 0, 4, 5, 2, 0, 
 function indexOrThrow(list: readonly number[], value: number, what: string): number {
   const i = list.indexOf(value);
   if (i < 0) {
-    throw new InvalidTokensError(`MobileNetV2SpaceSeg: ${what} = ${value} is not a candidate (allowed: ${list.join(", ")})`,
+    throw new InvalidTokensError(
+      `MobileNetV2SpaceSeg: ${what} = ${value} is not a candidate (allowed: ${list.join(", ")})`,
       { space: "MobileNetV2SpaceSeg", name: what, value },
     );
   }
@@ -108,11 +109,9 @@ export class MobileNetV2SpaceSeg implements SearchSpace<MobileNetV2SegArch> {
   encode(arch: MobileNetV2SegArch): number[] {
     const [head, ...rest] = arch.blocks;
     if (!head || rest.length !== 6) {
-      throw new InvalidTokensError("MobileNetV2SpaceSeg: an architecture has 7 blocks",
-        {
-          space: this.name,
-        },
-      );
+      throw new InvalidTokensError("MobileNetV2SpaceSeg: an architecture has 7 blocks", {
+        space: this.name,
+      });
     }
     const tokens = [indexOrThrow(HEAD_NUM, head.c, "head_num")];
     rest.forEach((blk, b) => {

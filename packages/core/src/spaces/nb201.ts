@@ -48,7 +48,8 @@ const RANGE_TABLE: readonly number[] = NB201_EDGES.map(() => NB201_OPS.length);
 const INIT_TOKENS: Tokens = NB201_EDGES.map(() => 0);
 
 function cellError(message: string, data: { position?: number; name?: string; value?: unknown }): never {
-  throw new InvalidTokensError(`${SPACE}: ${message}; a cell looks like |op~0|+|op~0|op~1|+|op~0|op~1|op~2| with op one of ${NB201_OPS.join(", ")}`,
+  throw new InvalidTokensError(
+    `${SPACE}: ${message}; a cell looks like |op~0|+|op~0|op~1|+|op~0|op~1|op~2| with op one of ${NB201_OPS.join(", ")}`,
     { space: SPACE, ...data },
   );
 }

@@ -36,7 +36,8 @@ export function getSpace(name: string): SearchSpace {
   const near =
     typeof name === "string" ? known.find((k) => k.toLowerCase() === name.trim().toLowerCase()) : undefined;
   const hint = near ? ` (names are case-sensitive: did you mean ${near}?)` : "";
-  throw new UnknownSpaceError(`unknown search space ${JSON.stringify(name)}${hint}; known spaces: ${known.join(", ")}`,
+  throw new UnknownSpaceError(
+    `unknown search space ${JSON.stringify(name)}${hint}; known spaces: ${known.join(", ")}`,
     { name, known },
   );
 }

@@ -74,7 +74,8 @@ export function describeStrategy(name: StrategyName): string {
 
 function unknown(name: unknown): UnknownStrategyError {
   const known = strategyNames();
-  return new UnknownStrategyError(`unknown strategy ${JSON.stringify(name)}; known strategies: ${known.join(", ")}`,
+  return new UnknownStrategyError(
+    `unknown strategy ${JSON.stringify(name)}; known strategies: ${known.join(", ")}`,
     { name, known },
   );
 }

@@ -36,7 +36,10 @@ const LISTS = [
 ] as const;
 
 /** Throws a SegnasError (DataError, BackendError, ...) naming what to fix; nothing is written. */
-export async function preflightTraining(cfg: SegConfig, opts: PreflightOptions = {}): Promise<PreflightReport> {
+export async function preflightTraining(
+  cfg: SegConfig,
+  opts: PreflightOptions = {},
+): Promise<PreflightReport> {
   const cwd = opts.cwd ?? process.cwd();
   const data = dataOptionsFromConfig((k) => getConfigValue(cfg, k));
   const counts: Record<string, number> = {};
@@ -68,7 +71,10 @@ export async function preflightTraining(cfg: SegConfig, opts: PreflightOptions =
   }
   const report = { trainSamples: counts.train ?? 0, valSamples: counts.val ?? 0 };
   if (opts.skipBackend) return report;
-  const backend = await probeBackendInChild(opts.backend ?? cfg.SEGNAS.BACKEND, opts.backendTimeoutMs ?? 180_000);
+  const backend = await probeBackendInChild(
+    opts.backend ?? cfg.SEGNAS.BACKEND,
+    opts.backendTimeoutMs ?? 180_000,
+  );
   return { ...report, backend };
 }
 
@@ -116,7 +122,9 @@ export function probeBackendInChild(pref: string, timeoutMs: number): Promise<st
     child.on("message", (m: unknown) => (reply = m as ProbeReply));
     child.on("error", (e) => {
       clearTimeout(timer);
-      reject(new SegnasError("SEGNAS_E_BACKEND", `preflight: could not start the backend check: ${e.message}`));
+      reject(
+        new SegnasError("SEGNAS_E_BACKEND", `preflight: could not start the backend check: ${e.message}`),
+      );
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
@@ -124,7 +132,12 @@ export function probeBackendInChild(pref: string, timeoutMs: number): Promise<st
       if (r?.ok && r.backend) return resolve(r.backend);
       if (r && !r.ok) {
         const c = isErrorCode(r.code) ? r.code : "SEGNAS_E_BACKEND";
-        return reject(new SegnasError(c, `preflight: ${r.message ?? "the backend did not initialise"} (config key: SEGNAS.BACKEND)`));
+        return reject(
+          new SegnasError(
+            c,
+            `preflight: ${r.message ?? "the backend did not initialise"} (config key: SEGNAS.BACKEND)`,
+          ),
+        );
       }
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       reject(
