@@ -196,7 +196,12 @@ describe("Controller over in-memory connections", () => {
     const s = await stack({ steps: 1 });
     const [a, b] = [await client(s, "a"), await client(s, "b")];
     const t = await askTrial(a);
-    const fail = { type: "fail", trialId: t, reason: "no space left on device", code: "SEGNAS_E_DATA" } as const;
+    const fail = {
+      type: "fail",
+      trialId: t,
+      reason: "no space left on device",
+      code: "SEGNAS_E_DATA",
+    } as const;
     expect(await a.request({ ...fail, fault: "worker" })).toMatchObject({ type: "ack", duplicate: false });
     expect(s.controller.study.state).toMatchObject({ failed: 0, completed: 0, queue: [t] });
     const requeued = s.store.lines

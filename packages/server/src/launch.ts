@@ -133,14 +133,20 @@ export function checkInitTokens(
   const c = cost(space.initTokens);
   if (!c) return;
   const over: string[] = [];
-  if (MAX_FLOPS > 0 && c.flops > MAX_FLOPS) over.push(`${c.flops} FLOPs > SEGNAS.MAX_FLOPS ${MAX_FLOPS}`);
-  if (MAX_PARAMS > 0 && c.params > MAX_PARAMS)
+  const raise: string[] = [];
+  if (MAX_FLOPS > 0 && c.flops > MAX_FLOPS) {
+    over.push(`${c.flops} FLOPs > SEGNAS.MAX_FLOPS ${MAX_FLOPS}`);
+    raise.push(`SEGNAS.MAX_FLOPS ${c.flops}`);
+  }
+  if (MAX_PARAMS > 0 && c.params > MAX_PARAMS) {
     over.push(`${c.params} params > SEGNAS.MAX_PARAMS ${MAX_PARAMS}`);
+    raise.push(`SEGNAS.MAX_PARAMS ${c.params}`);
+  }
   if (over.length === 0) return;
   throw new ConfigError(
     `strategy ${config.SEGNAS.STRATEGY} starts from the init tokens [${space.initTokens.join(",")}], which exceed ` +
       `the limit (${over.join("; ")} at TRAIN_CROP_SIZE ${config.TRAIN_CROP_SIZE.join("x")}): raise the limit ` +
-      `(at least ${MAX_FLOPS > 0 && c.flops > MAX_FLOPS ? `SEGNAS.MAX_FLOPS ${c.flops}` : `SEGNAS.MAX_PARAMS ${c.params}`}), ` +
+      `(at least ${raise.join(" and ")}), ` +
       `lower TRAIN_CROP_SIZE, or use a strategy that starts from random samples (SEGNAS.STRATEGY sa, random or evolution)`,
     {
       strategy: config.SEGNAS.STRATEGY,
