@@ -10,11 +10,11 @@ import {
   type TellMessage,
 } from "@segnas/protocol";
 import pino from "pino";
-import { FakeClock } from "./clock";
+import { FakeClock } from "./testing/fake-clock";
 import { Controller, type ControllerOptions } from "./controller";
 import { openStudy, type OpenedStudy } from "./open-study";
 import { SearchServer } from "./search-server";
-import { testStrategies } from "./test-support";
+import { testStrategies } from "./testing/test-strategies";
 
 const log = pino({ level: "silent" });
 const space = getSpace("MobileNetV2SpaceSeg");

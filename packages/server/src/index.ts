@@ -7,9 +7,9 @@
  *   trials.csv / trials.jsonl / best.json / best-model/.
  * - `Controller`: requests -> study decisions -> journal (fsync) -> replies; leases with expiry.
  * - `SearchServer`: TCP (or in-memory via `attach`) sessions with the optional shared secret.
- * - `openStudy`, `RunResults`, `listenWithRetry` (and `checkPort`), `findPortHolder`, `FakeClock` for the parts.
+ * - `openStudy`, `RunResults`, `listenWithRetry` (and `checkPort`), `findPortHolder` for the parts (test doubles such as FakeClock live in src/testing/, not exported).
  */
-export { systemClock, FakeClock, type Clock, type TimerHandle } from "./clock";
+export { systemClock, type Clock, type TimerHandle } from "./clock";
 export { LeaseTable } from "./lease-table";
 export { Controller, type ControllerOptions } from "./controller";
 export { serveConnection, type Session, type SessionOptions } from "./session";

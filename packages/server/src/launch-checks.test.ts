@@ -5,7 +5,7 @@ import { loadConfig } from "@segnas/config";
 import pino from "pino";
 import { launchServer } from "./launch";
 import { checkRunDir } from "./run-dir-check";
-import { testStrategies } from "./test-support";
+import { testStrategies } from "./testing/test-strategies";
 
 const log = pino({ level: "silent" });
 const dirs: string[] = [];

@@ -3,7 +3,7 @@ import type { StudyEvent } from "./events";
 import { replayEvents, studyStateToJSON } from "./state";
 import { Study } from "./study";
 import { rankTrials, summarizeStudy } from "./summary";
-import { RandomTestStrategy, tinySpace } from "./test-helpers";
+import { RandomTestStrategy, tinySpace } from "../testing/tiny-study";
 import { createStudyView } from "./view";
 
 const settings = { space: "Tiny", strategy: "random-test", seed: 7, searchSteps: 5, maxFailures: 3 };
