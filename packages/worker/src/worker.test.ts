@@ -17,7 +17,11 @@ const log = pino({ level: "silent" });
 function scriptedServer(script: (ch: MessageChannel, connection: number) => Promise<void>) {
   let connections = 0;
   const seen: Message[][] = [];
+  // A failed expectation inside a script must fail the test, not vanish with the connection.
+  const failures: Error[] = [];
   const connect = async (): Promise<Duplex> => {
+    // After a failed expectation the worker is not let back in: it ends, and the test fails.
+    if (failures.length > 0) throw failures[0];
     const [a, b] = createDuplexPair();
     const n = connections++;
     seen.push([]);
@@ -34,12 +38,16 @@ function scriptedServer(script: (ch: MessageChannel, connection: number) => Prom
       });
       ch.on("message", (m) => seen[n]?.push(m));
       await script(ch, n);
-    })().catch(() => ch.destroy());
+    })().catch((e: unknown) => {
+      if (e instanceof Error && "matcherResult" in e) failures.push(e);
+      ch.destroy();
+    });
     return b;
   };
   return {
     connect,
     seen,
+    failures,
     get connections() {
       return connections;
     },
@@ -78,6 +86,9 @@ function runAgainst(
   runner: Parameters<typeof runWorker>[0]["runner"],
   more: Partial<Parameters<typeof runWorker>[0]> = {},
 ): ReturnType<typeof runWorker> {
+  const check = (): void => {
+    if (srv.failures.length > 0) throw srv.failures[0];
+  };
   return runWorker({
     host: "mem",
     port: 0,
@@ -87,7 +98,13 @@ function runAgainst(
     connectRetrySeconds: 1,
     connect: srv.connect,
     ...more,
-  });
+  }).then(
+    (summary) => (check(), summary),
+    (e: unknown) => {
+      check();
+      throw e;
+    },
+  );
 }
 
 describe("Worker", () => {
