@@ -23,8 +23,9 @@ for (const pkg of order) {
   const deps = Object.keys(manifest.dependencies || {})
     .filter((d) => d.startsWith("@segnas/"))
     .map((d) => d.slice(8));
+  // References name a package folder or one of its tsconfig files (the build: tsconfig.build.json).
   const refs = (JSON.parse(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")).references || []).map(
-    (r) => path.basename(r.path),
+    (r) => path.basename(r.path.replace(/\/tsconfig[^/]*\.json$/, "")),
   );
   for (const d of deps)
     if (!allowed[pkg].includes(d)) {

@@ -73,7 +73,6 @@ export function parseTokensArg(space: SearchSpace, text: string): number[] {
     const high = space.rangeTable[position];
     const range = high === undefined ? "" : `: allowed integers 0..${high - 1}`;
     throw new InvalidTokensError(
-      "SEGNAS_E_INVALID_TOKENS",
       `${space.name}: token ${position} (${name}) = ${JSON.stringify(part)} is not an integer${range}` +
         ` (or use init, min or max)`,
       { space: space.name, position, name, value: part, low: 0, high },

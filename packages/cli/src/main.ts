@@ -4,6 +4,7 @@
  */
 import yargs from "yargs";
 import { SEGNAS_VERSION } from "@segnas/worker";
+import { ERROR_CODES } from "@segnas/core";
 import { commands } from "./commands";
 import { reportError } from "./report-error";
 
@@ -22,7 +23,7 @@ export async function main(argv: string[]): Promise<void> {
     .fail((msg, err) => {
       if (err) throw err;
       process.stderr.write(`error: ${msg}\nRun \`segnas --help\` for usage.\n`);
-      process.exit(2);
+      process.exit(ERROR_CODES.SEGNAS_E_BAD_ARGUMENT.exitCode);
     });
   for (const command of commands) cli.command(command);
   try {

@@ -18,6 +18,13 @@ export const importPaddleSlimOption = (
   describe = "seed the search from a PaddleSlim SANAS checkpoint (nas_checkpoint/sanas.checkpoints)",
 ) => ({ type: "string", describe }) as const;
 
+export const retryFailedOption = () =>
+  ({
+    type: "boolean",
+    default: false,
+    describe: "hand the study's failed architectures out again (they no longer count as failures)",
+  }) as const;
+
 export const jsonOption = (describe = "log JSON lines (pino) instead of text") =>
   ({ type: "boolean", default: false, describe }) as const;
 

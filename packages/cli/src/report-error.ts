@@ -1,4 +1,4 @@
-import { isSegnasError } from "@segnas/core";
+import { ERROR_CODES, isSegnasError } from "@segnas/core";
 
 /** Prints an error the way a user can act on it and returns the exit status to use. */
 export function reportError(err: unknown, stream: NodeJS.WritableStream = process.stderr): number {
@@ -10,5 +10,5 @@ export function reportError(err: unknown, stream: NodeJS.WritableStream = proces
   stream.write(
     `internal error: ${e.stack ?? e.message}\nThis is a bug in segnas; please report it with the command you ran.\n`,
   );
-  return 70;
+  return ERROR_CODES.SEGNAS_E_INTERNAL.exitCode;
 }

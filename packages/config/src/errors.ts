@@ -1,8 +1,11 @@
 /**
- * Config errors. Both carry where the bad input came from (`source`: the file path as given,
+ * Config errors (the catalogue classes of @segnas/core, with their data typed). Both carry where the bad input came from (`source`: the file path as given,
  * "command line override", or an environment variable) so the message points at the fix.
  */
-import { SegnasError } from "@segnas/core";
+import {
+  ConfigError as CatalogueConfigError,
+  UnknownConfigKeyError as CatalogueUnknownConfigKeyError,
+} from "@segnas/core";
 
 /** Where a value came from, as printed in messages. */
 export const OVERRIDE_SOURCE = "command line override";
@@ -20,9 +23,9 @@ export interface ConfigErrorData extends Record<string, unknown> {
 }
 
 /** A config file or override is invalid (syntax, type, range, unsupported setting). */
-export class ConfigError extends SegnasError<ConfigErrorData> {
+export class ConfigError extends CatalogueConfigError<ConfigErrorData> {
   constructor(message: string, data: ConfigErrorData = {}, options: { cause?: unknown } = {}) {
-    super("SEGNAS_E_CONFIG", message, data, options);
+    super(message, data, options);
   }
 }
 
@@ -35,9 +38,9 @@ export interface UnknownConfigKeyData extends Record<string, unknown> {
 }
 
 /** A key outside PaddleSeg's key set (and segnas' SEGNAS.* extensions). */
-export class UnknownConfigKeyError extends SegnasError<UnknownConfigKeyData> {
+export class UnknownConfigKeyError extends CatalogueUnknownConfigKeyError<UnknownConfigKeyData> {
   constructor(message: string, data: UnknownConfigKeyData) {
-    super("SEGNAS_E_CONFIG_UNKNOWN_KEY", message, data);
+    super(message, data);
   }
 }
 

@@ -197,6 +197,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
   S("SEGNAS.TLS_CA", "", str),
   S("SEGNAS.TLS_SERVERNAME", "", str),
   S("SEGNAS.ALLOW_NO_SECRET", false, bool),
+  S("SEGNAS.WORKER_MAX_FAILURES", 3, int(1)),
 ];
 
 export const KEY_SPEC_BY_NAME: ReadonlyMap<string, KeySpec> = new Map(KEY_SPECS.map((s) => [s.key, s]));

@@ -176,6 +176,8 @@ export interface SegConfig {
     readonly TLS_SERVERNAME: string;
     /** Serve on a non-loopback address without SEGNAS.SECRET (refused unless True). */
     readonly ALLOW_NO_SECRET: boolean;
+    /** Trials in a row a worker may fail for its own reasons (data, backend, disk) before it stops. */
+    readonly WORKER_MAX_FAILURES: number;
   };
 }
 

@@ -115,6 +115,22 @@ export const ERROR_CODES = {
     doc: "segnas export: the run directory has no such trial, or no trained model of it on this host.",
   },
   SEGNAS_E_INTERNAL: { name: "InternalError", exitCode: 70, doc: "A bug in segnas: please report it." },
+  // how a search or a worker ended
+  SEGNAS_E_SEARCH_FAILED: {
+    name: "SearchFailedError",
+    exitCode: 8,
+    doc: "The search ended without a single completed trial.",
+  },
+  SEGNAS_E_WORKER_FAILED: {
+    name: "WorkerFailedError",
+    exitCode: 9,
+    doc: "A worker failed trials in a row for reasons of its own (data, backend, disk) and stopped.",
+  },
+  SEGNAS_E_RUN_DIR: {
+    name: "RunDirError",
+    exitCode: 5,
+    doc: "The run directory cannot be written or has no free space.",
+  },
 } as const satisfies Record<string, { name: string; exitCode: number; doc: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -27,18 +27,3 @@ export class SegnasError<D extends Record<string, unknown> = Record<string, unkn
 export function isSegnasError(e: unknown): e is SegnasError {
   return e instanceof SegnasError;
 }
-
-/** Tokens that do not fit a search space: names the position, the value and the allowed range. */
-export class InvalidTokensError extends SegnasError<{
-  space: string;
-  position?: number;
-  name?: string;
-  value?: unknown;
-  low?: number;
-  high?: number;
-  expectedLength?: number;
-  actualLength?: number;
-}> {}
-
-/** No candidate could be proposed: every neighbour was handed out, or violates the constraints. */
-export class SearchExhaustedError extends SegnasError<{ strategy: string; tries: number; reason: string }> {}

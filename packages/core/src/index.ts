@@ -4,6 +4,7 @@
  * catalogue. No I/O, no tfjs, no clocks: everything here is deterministic and testable.
  */
 export * from "./errors";
+export * from "./error-classes";
 export * from "./error-codes";
 export * from "./rng";
 export * from "./search-space";

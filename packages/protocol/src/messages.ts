@@ -164,7 +164,17 @@ export interface FailMessage extends Envelope {
   reason: string;
   /** Stable error code of the failure (e.g. "SEGNAS_E_TRAINING"), if known. */
   code?: string;
+  /**
+   * Whose fault it was: "architecture" (NaN loss, out of memory for this network, shape error:
+   * the trial is recorded as failed) or "worker" (dataset unreadable, backend lost, disk full:
+   * the trial goes back to the queue, the architecture is not consumed). Absent = "architecture"
+   * (what peers before this field meant).
+   */
+  fault?: FailureFault;
 }
+
+export type FailureFault = "architecture" | "worker";
+export const FAILURE_FAULTS: readonly FailureFault[] = ["architecture", "worker"];
 
 /** server -> client: a tell or fail was recorded (`duplicate`: it had been already). */
 export interface AckMessage extends Envelope {

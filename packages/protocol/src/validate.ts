@@ -6,6 +6,7 @@
  */
 import { BadMessageError } from "./errors";
 import {
+  FAILURE_FAULTS,
   MESSAGE_TYPES,
   type BestTrial,
   type Capabilities,
@@ -96,6 +97,13 @@ function workerStatus(w: unknown, q: string): WorkerStatus {
   };
   opt(w, "metric", () => num(w, "metric", q), out as unknown as Obj);
   return out;
+}
+
+function fault(o: Obj, q: string): string {
+  const f = o.fault;
+  if (typeof f !== "string" || !(FAILURE_FAULTS as readonly string[]).includes(f))
+    bad(`${q}.fault`, `one of ${FAILURE_FAULTS.join(", ")}`, f);
+  return f;
 }
 
 function trialStatus(t: unknown, q: string): TrialStatus {
@@ -203,6 +211,7 @@ const BODY: Record<MessageType, BodyValidator> = {
   fail(o, p) {
     const out: Obj = { trialId: int(o, "trialId", p, 0), reason: str(o, "reason", p, TEXT) };
     opt(o, "code", () => str(o, "code", p, ID, 1), out);
+    opt(o, "fault", () => fault(o, p), out);
     return out;
   },
   ack: (o, p) => ({ trialId: int(o, "trialId", p, 0), duplicate: bool(o, "duplicate", p) }),

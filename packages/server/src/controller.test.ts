@@ -10,11 +10,11 @@ import {
   type TellMessage,
 } from "@segnas/protocol";
 import pino from "pino";
-import { FakeClock } from "./clock";
+import { FakeClock } from "./testing/fake-clock";
 import { Controller, type ControllerOptions } from "./controller";
 import { openStudy, type OpenedStudy } from "./open-study";
 import { SearchServer } from "./search-server";
-import { testStrategies } from "./test-support";
+import { testStrategies } from "./testing/test-strategies";
 
 const log = pino({ level: "silent" });
 const space = getSpace("MobileNetV2SpaceSeg");
@@ -189,6 +189,31 @@ describe("Controller over in-memory connections", () => {
     expect(await b.request(tell(t, 0.4))).toMatchObject({ duplicate: false });
     expect(await a.request(tell(t, 0.6))).toMatchObject({ duplicate: true });
     expect(s.controller.study.trial(t)).toMatchObject({ reward: 0.4, attempts: 2 });
+    await s.close();
+  });
+
+  it("a worker's own failure requeues the trial, counts nothing, and journals why", async () => {
+    const s = await stack({ steps: 1 });
+    const [a, b] = [await client(s, "a"), await client(s, "b")];
+    const t = await askTrial(a);
+    const fail = {
+      type: "fail",
+      trialId: t,
+      reason: "no space left on device",
+      code: "SEGNAS_E_DATA",
+    } as const;
+    expect(await a.request({ ...fail, fault: "worker" })).toMatchObject({ type: "ack", duplicate: false });
+    expect(s.controller.study.state).toMatchObject({ failed: 0, completed: 0, queue: [t] });
+    const requeued = s.store.lines
+      .map((l) => JSON.parse(l) as StudyEvent)
+      .filter((e) => e.type === "trial-requeued");
+    expect(requeued).toEqual([
+      expect.objectContaining({ trialId: t, reason: "worker-failed", worker: "a", detail: fail.reason }),
+    ]);
+    // The same architecture goes to the next worker; an architecture failure does count.
+    expect(await askTrial(b)).toBe(t);
+    expect(await b.request({ ...fail, fault: "architecture" })).toMatchObject({ duplicate: false });
+    expect(s.controller.study.state).toMatchObject({ failed: 1, queue: [] });
     await s.close();
   });
 

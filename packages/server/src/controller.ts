@@ -231,6 +231,7 @@ export class Controller {
 
   async fail(workerId: string, msg: FailMessage): Promise<Body<AckMessage> & { type: "ack" }> {
     const worker = this.seen(workerId, true);
+    if (msg.fault === "worker") return this.workerFailed(workerId, msg);
     const run = {
       backend: worker?.capabilities.backend,
       device: worker?.capabilities.device,
@@ -243,6 +244,35 @@ export class Controller {
       this.clock.now(),
     );
     return this.finishTrial(workerId, out);
+  }
+
+  /** The worker, not the architecture, failed: the trial is queued again, nothing is counted. */
+  private async workerFailed(
+    workerId: string,
+    msg: FailMessage,
+  ): Promise<Body<AckMessage> & { type: "ack" }> {
+    const out = this.study.workerFailed(
+      msg.trialId,
+      workerId,
+      { reason: msg.reason, ...(msg.code !== undefined ? { code: msg.code } : {}) },
+      this.clock.now(),
+    );
+    const w = this.workers.get(workerId);
+    if (w && w.trialId === msg.trialId) {
+      w.trialId = null;
+      w.epoch = null;
+      delete w.metric;
+    }
+    if (out.events.length > 0) {
+      this.leases.delete(msg.trialId);
+      await this.persist(out.events);
+      this.log.warn(
+        { trialId: msg.trialId, workerId, code: msg.code, reason: msg.reason },
+        `trial ${msg.trialId} goes back to the queue: worker ${workerId} failed (${msg.reason})`,
+      );
+      this.wake();
+    }
+    return { type: "ack", trialId: msg.trialId, duplicate: out.outcome === "duplicate" };
   }
 
   heartbeat(

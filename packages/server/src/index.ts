@@ -9,9 +9,9 @@
  * - `SearchServer`: TCP or TLS (or in-memory via `attach`) sessions with the optional shared secret;
  *   refuses a non-loopback address without one unless allowed (SEGNAS.ALLOW_NO_SECRET).
  * - `tlsServerOptionsFromConfig(config)`: SEGNAS.TLS_CERT / TLS_KEY as node:tls / node:https options.
- * - `openStudy`, `RunResults`, `listenWithRetry` (and `checkPort`), `findPortHolder`, `FakeClock` for the parts.
+ * - `openStudy`, `RunResults`, `listenWithRetry` (and `checkPort`), `findPortHolder` for the parts (test doubles such as FakeClock live in src/testing/, not exported).
  */
-export { systemClock, FakeClock, type Clock, type TimerHandle } from "./clock";
+export { systemClock, type Clock, type TimerHandle } from "./clock";
 export { LeaseTable } from "./lease-table";
 export { Controller, type ControllerOptions } from "./controller";
 export { serveConnection, type Session, type SessionOptions } from "./session";
@@ -27,10 +27,12 @@ export {
   type StrategyFactory,
 } from "./open-study";
 export { RunResults, trialRow, trialCsvLine, CSV_COLUMNS, type RunResultsOptions } from "./results";
+export { checkRunDir, MIN_FREE_BYTES, type RunDirCheck } from "./run-dir-check";
 export {
   launchServer,
   studySettingsFromConfig,
   costFromConfig,
+  checkInitTokens,
   type LaunchServerOptions,
   type LaunchedServer,
   type FinishReport,

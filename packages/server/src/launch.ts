@@ -5,6 +5,7 @@
  */
 import type { SegConfig } from "@segnas/config";
 import {
+  ConfigError,
   SegnasError,
   costModel,
   headFromFlags,
@@ -22,6 +23,7 @@ import { Controller } from "./controller";
 import type { BoundAddress } from "./listen";
 import { openStudy, type StrategyFactory } from "./open-study";
 import { RunResults } from "./results";
+import { checkRunDir } from "./run-dir-check";
 import { SearchServer, refuseOpenWithoutSecret } from "./search-server";
 import { tlsServerOptionsFromConfig } from "./tls-config";
 
@@ -44,6 +46,8 @@ export interface LaunchServerOptions {
   readonly onFatal?: (error: Error) => void;
   /** Only warn (instead of refusing) on a non-loopback address without a secret (default SEGNAS.ALLOW_NO_SECRET). */
   readonly allowNoSecret?: boolean;
+  /** Hand the study's failed trials out again (`--retry-failed`). */
+  readonly retryFailed?: boolean;
 }
 
 export interface FinishReport {
@@ -115,6 +119,48 @@ export function costFromConfig(
   return { cost, isFeasible };
 }
 
+/** Strategies whose search starts from the space's init tokens (they must meet the constraints). */
+const STARTS_FROM_INIT_TOKENS: ReadonlySet<string> = new Set(["sa-paddleslim"]);
+
+/**
+ * A strategy that starts from the init tokens can go nowhere when they break SEGNAS.MAX_FLOPS /
+ * MAX_PARAMS (sa-paddleslim would try its 300 one-token changes and stop): say so at start.
+ */
+export function checkInitTokens(
+  config: SegConfig,
+  space: SearchSpace,
+  cost: ((t: Tokens) => TrialCost | undefined) | undefined,
+): void {
+  if (!cost || !STARTS_FROM_INIT_TOKENS.has(config.SEGNAS.STRATEGY)) return;
+  const { MAX_FLOPS, MAX_PARAMS } = config.SEGNAS;
+  const c = cost(space.initTokens);
+  if (!c) return;
+  const over: string[] = [];
+  const raise: string[] = [];
+  if (MAX_FLOPS > 0 && c.flops > MAX_FLOPS) {
+    over.push(`${c.flops} FLOPs > SEGNAS.MAX_FLOPS ${MAX_FLOPS}`);
+    raise.push(`SEGNAS.MAX_FLOPS ${c.flops}`);
+  }
+  if (MAX_PARAMS > 0 && c.params > MAX_PARAMS) {
+    over.push(`${c.params} params > SEGNAS.MAX_PARAMS ${MAX_PARAMS}`);
+    raise.push(`SEGNAS.MAX_PARAMS ${c.params}`);
+  }
+  if (over.length === 0) return;
+  throw new ConfigError(
+    `strategy ${config.SEGNAS.STRATEGY} starts from the init tokens [${space.initTokens.join(",")}], which exceed ` +
+      `the limit (${over.join("; ")} at TRAIN_CROP_SIZE ${config.TRAIN_CROP_SIZE.join("x")}): raise the limit ` +
+      `(at least ${raise.join(" and ")}), ` +
+      `lower TRAIN_CROP_SIZE, or use a strategy that starts from random samples (SEGNAS.STRATEGY sa, random or evolution)`,
+    {
+      strategy: config.SEGNAS.STRATEGY,
+      flops: c.flops,
+      params: c.params,
+      maxFlops: MAX_FLOPS,
+      maxParams: MAX_PARAMS,
+    },
+  );
+}
+
 export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedServer> {
   const { config, logger } = opts;
   const settings = studySettingsFromConfig(config);
@@ -139,6 +185,9 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
   const space = getSpace(settings.space);
   const clock = opts.clock ?? systemClock;
   const { cost, isFeasible } = costFromConfig(config, space);
+  checkInitTokens(config, space, cost);
+  // Nothing is written before the run directory is known to take it.
+  if (opts.runDir !== null) checkRunDir(opts.runDir);
   const opened = await openStudy({
     runDir: opts.runDir,
     space,
@@ -149,6 +198,7 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
     logger,
     ...(opts.fsync !== undefined ? { fsync: opts.fsync } : {}),
     ...(opts.importPaddleSlim ? { importPaddleSlim: opts.importPaddleSlim } : {}),
+    ...(opts.retryFailed ? { retryFailed: true } : {}),
     now: () => clock.now(),
   });
   // Rejected when the journal fails: finish() then throws instead of waiting forever.

@@ -1,5 +1,5 @@
 import type { Clock } from "./clock";
-import { FakeClock } from "./clock";
+import { FakeClock } from "./testing/fake-clock";
 import { LeaseTable } from "./lease-table";
 
 /** A clock whose single pending timer the test fires by hand, as late as it likes. */

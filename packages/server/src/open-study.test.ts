@@ -7,7 +7,7 @@ import pino from "pino";
 import { listeningInodes, findPortHolder } from "./port-holder";
 import { openStudy } from "./open-study";
 import { RunResults } from "./results";
-import { testStrategies } from "./test-support";
+import { testStrategies } from "./testing/test-strategies";
 
 const log = pino({ level: "silent" });
 const space = getSpace("MobileNetV2SpaceSeg");

@@ -43,6 +43,8 @@ export interface OpenStudyOptions {
   readonly now?: () => number;
   /** With runDir null: the in-memory store to use (pass the same one again to "resume"). */
   readonly memoryStore?: MemoryJournalStore;
+  /** Hand the failed trials of a resumed study out again (`--retry-failed`). */
+  readonly retryFailed?: boolean;
 }
 
 export interface OpenedStudy {
@@ -124,6 +126,14 @@ export async function openStudy(opts: OpenStudyOptions): Promise<OpenedStudy> {
       );
       if (changed.length > 0)
         log.info({ searchSteps: opts.settings.searchSteps }, "step budget changed on resume");
+    }
+    if (opts.retryFailed) {
+      const retried = study.retryFailed(now());
+      await journal.append(retried);
+      log.info(
+        { trials: retried.map((e) => ("trialId" in e ? e.trialId : 0)) },
+        `--retry-failed: ${retried.length} failed trial(s) go back to the queue`,
+      );
     }
     if (opts.importPaddleSlim)
       await importCheckpoint(study, journal, opts.importPaddleSlim, opts.space, log, now);

@@ -101,7 +101,15 @@ export function jittered(ms: number): number {
 /** Waits `ms` (at least 0), or less when `signal` aborts. */
 export function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, Math.max(0, ms));
-    signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    if (signal?.aborted) return resolve();
+    // The listener goes when the pause ends either way: a retry loop of many pauses on one
+    // long-lived signal must not pile up listeners (MaxListenersExceededWarning).
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const t = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener("abort", done, { once: true });
   });
 }

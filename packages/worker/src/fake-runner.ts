@@ -15,8 +15,14 @@ export interface FakeRunnerOptions {
   readonly epochMs?: number;
   /** Reward of tokens (default: a stable hash of the tokens in [0, 1)). */
   readonly reward?: (tokens: readonly number[]) => number;
-  /** Make some trials fail (e.g. to test failure handling). */
-  readonly fail?: (tokens: readonly number[], trialId: number) => string | null;
+  /**
+   * Make some trials fail (e.g. to test failure handling): the reason, or the reason and whose
+   * fault it was (default "architecture").
+   */
+  readonly fail?: (
+    tokens: readonly number[],
+    trialId: number,
+  ) => string | { reason: string; fault: "architecture" | "worker" } | null;
   /** Write model/ and metrics.json into the trial directory (default true). */
   readonly writeFiles?: boolean;
 }
@@ -55,7 +61,9 @@ export function createFakeRunner(options: FakeRunnerOptions = {}): TrialRunner {
       req.onStarted?.({ backend: "fake" });
       const epochs = Math.max(1, options.epochs ?? req.budget.epochs);
       const target = rewardOf(req.tokens);
-      const failure = options.fail?.(req.tokens, req.trialId) ?? null;
+      const failed = options.fail?.(req.tokens, req.trialId) ?? null;
+      const failure =
+        typeof failed === "string" ? { reason: failed, fault: "architecture" as const } : failed;
       const curve: EpochReport[] = [];
       for (let epoch = 1; epoch <= epochs; epoch++) {
         if (options.epochMs) await sleep(options.epochMs, req.signal);
@@ -73,8 +81,9 @@ export function createFakeRunner(options: FakeRunnerOptions = {}): TrialRunner {
         if (failure !== null && epoch === Math.ceil(epochs / 2)) {
           return {
             status: "failed",
-            reason: failure,
-            code: "SEGNAS_E_TRAINING",
+            reason: failure.reason,
+            code: failure.fault === "worker" ? "SEGNAS_E_DATA" : "SEGNAS_E_TRAINING",
+            fault: failure.fault,
             backend: "fake",
             durationMs: Date.now() - started,
           };

@@ -55,6 +55,11 @@ export type TrialRunOutcome =
       readonly status: "failed";
       readonly reason: string;
       readonly code: string;
+      /**
+       * "worker": this machine is broken (data, backend, disk), the architecture is not to blame
+       * and the trial goes back to the queue. Absent = "architecture".
+       */
+      readonly fault?: "architecture" | "worker";
       readonly backend: string | null;
       readonly durationMs: number;
     };

@@ -68,6 +68,7 @@ export type TrainerOutcome =
       readonly status: "failed";
       readonly reason: string;
       readonly code: string;
+      readonly fault?: "architecture" | "worker";
       readonly durationMs: number;
       readonly backend: string | null;
     };
@@ -149,6 +150,7 @@ export function createTrainerRunner(runTrial: RunTrialFn, opts: TrainerRunnerOpt
             status: "failed",
             reason: out.reason,
             code: out.code,
+            ...(out.fault ? { fault: out.fault } : {}),
             backend: out.backend,
             durationMs: out.durationMs,
           };

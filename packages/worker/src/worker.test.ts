@@ -17,7 +17,11 @@ const log = pino({ level: "silent" });
 function scriptedServer(script: (ch: MessageChannel, connection: number) => Promise<void>) {
   let connections = 0;
   const seen: Message[][] = [];
+  // A failed expectation inside a script must fail the test, not vanish with the connection.
+  const failures: Error[] = [];
   const connect = async (): Promise<Duplex> => {
+    // After a failed expectation the worker is not let back in: it ends, and the test fails.
+    if (failures.length > 0) throw failures[0];
     const [a, b] = createDuplexPair();
     const n = connections++;
     seen.push([]);
@@ -34,12 +38,16 @@ function scriptedServer(script: (ch: MessageChannel, connection: number) => Prom
       });
       ch.on("message", (m) => seen[n]?.push(m));
       await script(ch, n);
-    })().catch(() => ch.destroy());
+    })().catch((e: unknown) => {
+      if (e instanceof Error && "matcherResult" in e) failures.push(e);
+      ch.destroy();
+    });
     return b;
   };
   return {
     connect,
     seen,
+    failures,
     get connections() {
       return connections;
     },
@@ -78,6 +86,9 @@ function runAgainst(
   runner: Parameters<typeof runWorker>[0]["runner"],
   more: Partial<Parameters<typeof runWorker>[0]> = {},
 ): ReturnType<typeof runWorker> {
+  const check = (): void => {
+    if (srv.failures.length > 0) throw srv.failures[0];
+  };
   return runWorker({
     host: "mem",
     port: 0,
@@ -87,7 +98,13 @@ function runAgainst(
     connectRetrySeconds: 1,
     connect: srv.connect,
     ...more,
-  });
+  }).then(
+    (summary) => (check(), summary),
+    (e: unknown) => {
+      check();
+      throw e;
+    },
+  );
 }
 
 describe("Worker", () => {
@@ -212,7 +229,32 @@ describe("Worker", () => {
       trialId: 7,
       reason: "NaN loss",
       code: "SEGNAS_E_TRAINING",
+      fault: "architecture",
     });
+  });
+
+  it("blames itself for a worker failure, backs off, and stops after WORKER_MAX_FAILURES in a row", async () => {
+    const fails: Message[] = [];
+    const srv = scriptedServer(async (ch) => {
+      for (;;) {
+        const m = await next(ch);
+        if (m.type === "ask") ch.reply(m, trial);
+        else if (m.type === "fail") {
+          fails.push(m);
+          ch.reply(m, { type: "ack", trialId: m.trialId, duplicate: false });
+        } else if (m.type === "heartbeat") ch.reply(m, { type: "continue", trialId: m.trialId });
+      }
+    });
+    const runner = createFakeRunner({ fail: () => ({ reason: "ENOSPC on the worker", fault: "worker" }) });
+    const err = await runAgainst(srv, runner, { maxWorkerFailures: 3, workerFailureBackoffMs: 1 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: "SEGNAS_E_WORKER_FAILED", exitCode: 9 });
+    expect((err as Error).message).toMatch(/3 trial\(s\) in a row .*ENOSPC on the worker/);
+    expect(fails).toHaveLength(3);
+    for (const f of fails) expect(f).toMatchObject({ type: "fail", trialId: 7, fault: "worker" });
+    expect(srv.connections).toBe(1);
   });
 
   it("shuts down mid-trial: stops training, says bye, and resolves", async () => {

@@ -12,7 +12,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Duplex } from "node:stream";
-import { SegnasError, isSegnasError } from "@segnas/core";
+import { SegnasError, WorkerFailedError, isSegnasError } from "@segnas/core";
 import {
   MessageChannel,
   RemoteError,
@@ -54,6 +54,14 @@ export interface WorkerOptions {
   readonly connect?: () => Promise<Duplex>;
   /** Reply timeout of a request (default 60 s): a server that does not answer is reconnected. */
   readonly requestTimeoutMs?: number;
+  /**
+   * Trials in a row that may fail for this worker's own reasons (data, backend, disk) before it
+   * stops with WorkerFailedError (SEGNAS.WORKER_MAX_FAILURES, default 3). Such trials go back to
+   * the queue; between them the worker backs off (workerFailureBackoffMs, doubling).
+   */
+  readonly maxWorkerFailures?: number;
+  /** First back-off after a worker failure (default 2 s; doubles, at most 60 s). */
+  readonly workerFailureBackoffMs?: number;
 }
 
 export interface WorkerSummary {
@@ -100,6 +108,9 @@ export class Worker {
   private completed = 0;
   private failed = 0;
   private reconnects = 0;
+  /** Trials in a row that failed for this worker's own reasons, and the last such reason. */
+  private workerFailures = 0;
+  private lastWorkerFailure = "";
   private backend: string;
   private readonly device: string;
 
@@ -155,7 +166,7 @@ export class Worker {
         return await this.session(channel, welcome);
       } catch (e) {
         channel.destroy("reconnecting");
-        if (isFatal(e)) {
+        if (isFatal(e) || e instanceof WorkerFailedError) {
           this.running?.abort.abort("fatal error");
           throw e;
         }
@@ -221,6 +232,14 @@ export class Worker {
         if (this.stopping) {
           await this.report(channel, this.unacked);
           this.unacked = null;
+          continue;
+        }
+        if (this.unacked.type === "fail" && this.unacked.fault === "worker") {
+          // This worker is broken, not the architecture: the server queues the trial again. Back
+          // off before asking (the fault may pass: a remount, a freed disk), and stop after a few.
+          await this.report(channel, this.unacked);
+          this.unacked = null;
+          await this.afterWorkerFailure(channel);
           continue;
         }
         // The result and the next ask go out together: the server journals both in one commit,
@@ -321,9 +340,55 @@ export class Worker {
     }
   }
 
+  /** Backs off after a worker failure, or gives up (WorkerFailedError) after too many in a row. */
+  private async afterWorkerFailure(channel: MessageChannel): Promise<void> {
+    const max = Math.max(1, this.opts.maxWorkerFailures ?? 3);
+    if (this.workerFailures >= max) {
+      await channel.close("worker failed").catch(() => undefined);
+      throw new WorkerFailedError(
+        `worker ${this.workerId} stops: ${this.workerFailures} trial(s) in a row failed for reasons of this worker, ` +
+          `not of the architectures (last: ${this.lastWorkerFailure}). The trials went back to the queue. ` +
+          `Fix the cause and start the worker again (SEGNAS.WORKER_MAX_FAILURES sets how many in a row are tolerated).`,
+        { workerId: this.workerId, failures: this.workerFailures, lastReason: this.lastWorkerFailure },
+      );
+    }
+    const first = this.opts.workerFailureBackoffMs ?? 2000;
+    const ms = Math.min(60_000, first * 2 ** (this.workerFailures - 1));
+    this.log.warn(
+      { failures: this.workerFailures, max, backoffMs: ms },
+      `worker failure ${this.workerFailures} of ${max} in a row; asking again in ${Math.round(ms / 100) / 10} s`,
+    );
+    await pause(ms, this.opts.signal);
+  }
+
   private start(t: TrialMessage): void {
     const abort = new AbortController();
-    const trialDir = this.makeTrialDir(t.trialId);
+    let trialDir: string | null;
+    try {
+      trialDir = this.makeTrialDir(t.trialId);
+    } catch (e) {
+      // No room or no right to write here: the worker's fault, not the architecture's.
+      const err = e as NodeJS.ErrnoException;
+      this.running = {
+        trialId: t.trialId,
+        abort,
+        trialDir: null,
+        epoch: 0,
+        fresh: false,
+        stoppedByServer: false,
+        outcome: {
+          status: "failed",
+          reason: `cannot create the trial directory under ${this.opts.trialRoot}: ${err.code ?? err.message}`,
+          code: "SEGNAS_E_RUN_DIR",
+          fault: "worker",
+          backend: null,
+          durationMs: 0,
+        },
+      };
+      this.trialsRun++;
+      this.wake();
+      return;
+    }
     const r: Running = {
       trialId: t.trialId,
       abort,
@@ -364,6 +429,7 @@ export class Worker {
         status: "failed",
         reason: `the runner crashed: ${(err as Error)?.message ?? String(err)}`,
         code: isSegnasError(err) ? err.code : "SEGNAS_E_TRAINING",
+        fault: "worker",
         backend: null,
         durationMs: 0,
       }))
@@ -378,9 +444,26 @@ export class Worker {
     this.running = null;
     const o = r.outcome as TrialRunOutcome;
     if (o.status === "failed") {
-      this.failed++;
-      this.log.warn({ trialId: r.trialId, code: o.code }, `trial ${r.trialId} failed: ${o.reason}`);
-      this.unacked = { type: "fail", trialId: r.trialId, reason: o.reason.slice(0, 8000), code: o.code };
+      const fault = o.fault ?? "architecture";
+      if (fault === "worker") {
+        this.workerFailures++;
+        this.lastWorkerFailure = o.reason.slice(0, 500);
+        this.log.warn(
+          { trialId: r.trialId, code: o.code, fault },
+          `trial ${r.trialId} could not run on this worker (it goes back to the queue): ${o.reason}`,
+        );
+      } else {
+        this.workerFailures = 0;
+        this.failed++;
+        this.log.warn({ trialId: r.trialId, code: o.code, fault }, `trial ${r.trialId} failed: ${o.reason}`);
+      }
+      this.unacked = {
+        type: "fail",
+        trialId: r.trialId,
+        reason: o.reason.slice(0, 8000),
+        code: o.code,
+        fault,
+      };
       return;
     }
     if (o.status === "stopped" && (r.stoppedByServer || this.stopping)) {
@@ -389,6 +472,7 @@ export class Worker {
     }
     // Completed, or stopped by its own wall-clock budget: the best mIoU so far is the reward.
     this.completed++;
+    this.workerFailures = 0;
     const curve = o.curve.filter((c) => c.miou !== null).map((c) => c.miou as number);
     const metrics = o.status === "completed" ? o.metrics : { miou: o.reward };
     this.log.info(

@@ -6,17 +6,24 @@
 import { checkPort } from "@segnas/server";
 import type { Argv, CommandModule } from "yargs";
 import { loadNasConfig, runDirOf, type NasConfigArgs } from "../nas/config";
-import { printFinish } from "../nas/finish";
+import { checkSearchSucceeded, printFinish } from "../nas/finish";
 import { controllerSource } from "../nas/live";
 import { liveStatusFor } from "../nas/live-status";
 import { nasLogger } from "../nas/logger";
 import { onSignals, startServer } from "../nas/start";
-import { importPaddleSlimOption, jsonOption, runDirOption, withConfigArgs } from "../options";
+import {
+  importPaddleSlimOption,
+  jsonOption,
+  retryFailedOption,
+  runDirOption,
+  withConfigArgs,
+} from "../options";
 
 interface ServerArgs extends NasConfigArgs {
   host?: string;
   port?: number;
   "import-paddleslim"?: string;
+  "retry-failed": boolean;
   json: boolean;
 }
 
@@ -35,6 +42,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
         describe: "port (default SLIM.NAS_PORT; 0 picks a free one and prints it)",
       })
       .option("import-paddleslim", importPaddleSlimOption())
+      .option("retry-failed", retryFailedOption())
       .option("json", jsonOption())
       .example("$0 server --cfg configs/cityscapes.yaml SLIM.NAS_SEARCH_STEPS 100", "serve a 100-step search")
       .example(
@@ -52,6 +60,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       ...(args.host !== undefined ? { host: args.host } : {}),
       ...(args.port !== undefined ? { port: args.port } : {}),
       ...(args["import-paddleslim"] ? { importPaddleSlim: args["import-paddleslim"] } : {}),
+      retryFailed: args["retry-failed"],
     });
     live?.start(
       controllerSource(launched, { title: `segnas server · ${runDir}`, epochs: nc.cfg.SOLVER.NUM_EPOCHS }),
@@ -72,5 +81,6 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
     off();
     if (interrupted) return;
     printFinish(launched, report);
+    checkSearchSucceeded(launched, report);
   },
 };

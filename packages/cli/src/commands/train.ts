@@ -12,16 +12,18 @@ import { defaultWorkerId } from "@segnas/worker";
 import { parsePositiveInt } from "../args";
 import { loadNasConfig, runDirOf, type NasConfigArgs } from "../nas/config";
 import { ensureDataset } from "../nas/dataset";
-import { printFinish } from "../nas/finish";
+import { checkSearchSucceeded, printFinish } from "../nas/finish";
 import { controllerSource, watchRunner } from "../nas/live";
 import { LocalWorkerState, liveStatusFor } from "../nas/live-status";
 import { nasLogger } from "../nas/logger";
+import { preflightWorker } from "../nas/preflight";
 import { localAddressOf, onSignals, serverAddressOf, startServer, startWorker } from "../nas/start";
 import {
   backendOption,
   importPaddleSlimOption,
   jsonOption,
   logStepsOption,
+  retryFailedOption,
   runDirOption,
   useMpioOption,
   withConfigArgs,
@@ -31,6 +33,7 @@ import {
 interface TrainArgs extends NasConfigArgs, TrainingArgs {
   use_gpu: boolean;
   "import-paddleslim"?: string;
+  "retry-failed": boolean;
 }
 
 export const trainCommand: CommandModule<object, TrainArgs> = {
@@ -48,6 +51,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option("backend", backendOption())
       .option("run-dir", runDirOption("run directory (default TRAIN.MODEL_SAVE_DIR)"))
       .option("import-paddleslim", importPaddleSlimOption())
+      .option("retry-failed", retryFailedOption())
       .option("json", jsonOption())
       .example(
         '$0 train --cfg configs/cityscapes.yaml --use_gpu SLIM.NAS_SEARCH_STEPS 2 SLIM.NAS_IS_SERVER True SLIM.NAS_SPACE_NAME "MobileNetV2SpaceSeg"',
@@ -73,6 +77,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       );
     }
     await ensureDataset(nc.cfg, logger);
+    // Before the first trial is asked for (and, with the server in this process, before it
+    // journals anything): a missing dataset or a broken backend ends the command here.
+    await preflightWorker(nc, logger, backend ? { backend } : {});
     const stop = new AbortController();
     const workerId = defaultWorkerId();
     const workerOpts = {
@@ -103,6 +110,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       // PaddleSeg's own command line (SLIM.NAS_ADDRESS "", no secret) runs as written: a warning only.
       allowNoSecret: true,
       ...(args["import-paddleslim"] ? { importPaddleSlim: args["import-paddleslim"] } : {}),
+      retryFailed: args["retry-failed"],
     });
     live?.start(
       controllerSource(launched, {
@@ -123,14 +131,41 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         process.exit(130);
       });
     });
-    const worker = startWorker(nc, logger.child({ name: "worker" }), {
-      ...workerOpts,
-      ...localAddressOf(launched),
+    // The worker in this process lives as long as its server: when the search is over (or was
+    // over before it began: a resumed finished study) it ends, instead of retrying a server
+    // that is gone.
+    const serverGone = new AbortController();
+    const finished = launched.finish();
+    const worker =
+      launched.controller.finished !== undefined
+        ? null
+        : startWorker(nc, logger.child({ name: "worker" }), {
+            ...workerOpts,
+            signal: AbortSignal.any([stop.signal, serverGone.signal]),
+            ...localAddressOf(launched),
+          });
+    let workerError: unknown = null;
+    // A worker that gives up (it is broken, not the architectures) ends the search here too.
+    const workerDone = worker?.catch((e: unknown) => {
+      workerError = e;
+      void launched.close();
     });
-    const [report] = await Promise.all([launched.finish(), worker]);
-    live?.stop();
-    off();
-    if (interrupted) return;
+    finished.catch(() => undefined); // awaited below unless the worker gave up first
+    let report: Awaited<typeof finished> | null = null;
+    try {
+      report = await Promise.race([
+        finished,
+        workerDone?.then(() => (workerError ? null : finished)) ?? finished,
+      ]);
+    } finally {
+      serverGone.abort("the server in this process has finished");
+      await workerDone;
+      live?.stop();
+      off();
+    }
+    if (workerError) throw workerError;
+    if (interrupted || !report) return;
     printFinish(launched, report);
+    checkSearchSucceeded(launched, report);
   },
 };

@@ -14,6 +14,7 @@ import { ensureDataset } from "../nas/dataset";
 import { watchRunner } from "../nas/live";
 import { LocalWorkerState, liveStatusFor } from "../nas/live-status";
 import { nasLogger } from "../nas/logger";
+import { preflightWorker } from "../nas/preflight";
 import { onSignals, serverAddressOf, startWorker } from "../nas/start";
 import {
   backendOption,
@@ -105,6 +106,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     const name = args["worker-id"] ?? defaultWorkerId();
     live?.start(() => mine.state(`segnas worker ${name} → ${host}:${port}`, name, since, Date.now()));
     await ensureDataset(nc.cfg, logger);
+    await preflightWorker(nc, logger, args.backend ? { backend: args.backend } : {});
     const stop = new AbortController();
     const off = onSignals(logger, () => stop.abort("interrupted"));
     const summary = await startWorker(nc, logger, {

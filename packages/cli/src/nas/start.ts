@@ -14,6 +14,7 @@ import {
 import { SegnasError } from "@segnas/core";
 import type { Logger } from "pino";
 import { connectHostFor, displayPath, removeServerInfo, writeServerInfo, type NasConfig } from "./config";
+import { howToGoOn } from "./finish";
 import { makeRunner } from "./runner";
 import { coreStrategies } from "./strategies";
 
@@ -26,6 +27,8 @@ export interface StartServerOptions {
   readonly announce?: boolean;
   /** Warn instead of refusing an open address without a secret (default SEGNAS.ALLOW_NO_SECRET). */
   readonly allowNoSecret?: boolean;
+  /** Hand the study's failed trials out again. */
+  readonly retryFailed?: boolean;
 }
 
 export async function startServer(
@@ -42,7 +45,10 @@ export async function startServer(
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.importPaddleSlim ? { importPaddleSlim: path.resolve(opts.importPaddleSlim) } : {}),
     ...(opts.allowNoSecret !== undefined ? { allowNoSecret: opts.allowNoSecret } : {}),
+    ...(opts.retryFailed ? { retryFailed: true } : {}),
   });
+  // Resuming a finished study: say so, and how to go on, before anything else happens.
+  if (launched.resumed && launched.controller.finished !== undefined) logger.warn(howToGoOn(launched));
   const a = launched.address;
   if (a) {
     writeServerInfo(opts.runDir, {
@@ -101,6 +107,7 @@ export function startWorker(nc: NasConfig, logger: Logger, opts: StartWorkerOpti
     trialRoot: path.join(opts.runDir, "trials"),
     logger,
     connectRetrySeconds: nc.cfg.SEGNAS.CONNECT_RETRY_SECONDS,
+    maxWorkerFailures: nc.cfg.SEGNAS.WORKER_MAX_FAILURES,
     ...(opts.workerId ? { workerId: opts.workerId } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });

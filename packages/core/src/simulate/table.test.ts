@@ -1,6 +1,7 @@
 import { SegnasError } from "../errors";
 import { formatNb201Cell } from "../spaces/nb201";
-import { BadTableError, parseBenchmarkTable } from "./table";
+import { parseBenchmarkTable } from "./table";
+import { BadTableError } from "../error-classes";
 
 const cell = (t: number[]) => formatNb201Cell(t);
 const HEADER = "idx,cellstr,cifar10-test,cifar10-val";
@@ -42,11 +43,9 @@ describe("parseBenchmarkTable", () => {
     expect(() => t.values("val")).toThrow(
       /no column "val"; its value columns are: cifar10-test, cifar10-val/,
     );
-    try {
-      t.lookup([0, 0, 0, 0, 0, 0], "val");
-    } catch (err) {
-      expect((err as SegnasError).code).toBe("SEGNAS_E_BAD_ARGUMENT");
-    }
+    expect(() => t.lookup([0, 0, 0, 0, 0, 0], "val")).toThrow(
+      expect.objectContaining({ code: "SEGNAS_E_BAD_ARGUMENT" }) as SegnasError,
+    );
   });
 
   it.each([

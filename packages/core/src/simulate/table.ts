@@ -8,7 +8,7 @@ import { tokensKey, type Tokens } from "../search-space";
 import { parseNb201Cell } from "../spaces/nb201";
 
 /** A malformed table: `line` (1-based) and `column` say where. */
-export class BadTableError extends SegnasError<{ source: string; line?: number; column?: string }> {}
+import { BadTableError } from "../error-classes";
 
 export interface BenchmarkTable {
   /** Where it came from (a file name), for messages. */
@@ -48,7 +48,7 @@ export function parseBenchmarkTable(text: string, options: ParseTableOptions = {
   const fail = (message: string, line?: number, column?: string): never => {
     const where =
       line === undefined ? "" : `line ${line}${column === undefined ? "" : `, column ${column}`}: `;
-    throw new BadTableError("SEGNAS_E_BAD_TABLE", `${source}: ${where}${message}`, {
+    throw new BadTableError(`${source}: ${where}${message}`, {
       source,
       ...(line !== undefined ? { line } : {}),
       ...(column !== undefined ? { column } : {}),

@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { InvalidTokensError, SegnasError } from "../errors";
+import { InvalidTokensError } from "../error-classes";
+import { SegnasError } from "../errors";
 import { Rng } from "../rng";
 import { parseTokenList, spaceSize } from "../search-space";
 import { MobileNetV2SpaceSeg } from "./mobilenetv2-seg";

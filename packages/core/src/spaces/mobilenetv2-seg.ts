@@ -2,7 +2,7 @@
  * MobileNetV2SpaceSeg (SPEC §1): 25 tokens, head_num then 6 x [multiply, filter_num, repeat,
  * k_size]. Decodes to 7 inverted-residual blocks with PaddleSlim's output-stride-16 walk.
  */
-import { InvalidTokensError } from "../errors";
+import { InvalidTokensError } from "../error-classes";
 import type { Rng } from "../rng";
 import type { SearchSpace, Tokens } from "../search-space";
 import { validateTokens } from "./validate-tokens";
@@ -61,7 +61,6 @@ function indexOrThrow(list: readonly number[], value: number, what: string): num
   const i = list.indexOf(value);
   if (i < 0) {
     throw new InvalidTokensError(
-      "SEGNAS_E_INVALID_TOKENS",
       `MobileNetV2SpaceSeg: ${what} = ${value} is not a candidate (allowed: ${list.join(", ")})`,
       { space: "MobileNetV2SpaceSeg", name: what, value },
     );
@@ -110,13 +109,9 @@ export class MobileNetV2SpaceSeg implements SearchSpace<MobileNetV2SegArch> {
   encode(arch: MobileNetV2SegArch): number[] {
     const [head, ...rest] = arch.blocks;
     if (!head || rest.length !== 6) {
-      throw new InvalidTokensError(
-        "SEGNAS_E_INVALID_TOKENS",
-        "MobileNetV2SpaceSeg: an architecture has 7 blocks",
-        {
-          space: this.name,
-        },
-      );
+      throw new InvalidTokensError("MobileNetV2SpaceSeg: an architecture has 7 blocks", {
+        space: this.name,
+      });
     }
     const tokens = [indexOrThrow(HEAD_NUM, head.c, "head_num")];
     rest.forEach((blk, b) => {

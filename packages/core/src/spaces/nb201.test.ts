@@ -1,10 +1,11 @@
 // Tests may read ../shared when it exists (CONTRIBUTING); the product never does.
+import { hasSharedFile } from "../testing/shared-data";
 // eslint-disable-next-line no-restricted-imports
 import * as fs from "fs";
 // eslint-disable-next-line no-restricted-imports
 import * as path from "path";
 import fc from "fast-check";
-import { InvalidTokensError } from "../errors";
+import { InvalidTokensError } from "../error-classes";
 import { Rng } from "../rng";
 import { NasBench201Space, NB201_OPS, formatNb201Cell, parseNb201Cell } from "./nb201";
 
@@ -108,7 +109,7 @@ describe("NasBench201Space", () => {
     for (let i = 0; i < 20; i++) expect(() => space.validate(space.sample(rng))).not.toThrow();
   });
 
-  const csvIt = fs.existsSync(CSV) ? it : it.skip;
+  const csvIt = hasSharedFile(CSV) ? it : it.skip;
   csvIt("round-trips the cell strings of the nb201-mini table", () => {
     // Read only the head of the file: the first ~200 rows are plenty.
     const fd = fs.openSync(CSV, "r");

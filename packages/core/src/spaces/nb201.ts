@@ -4,7 +4,7 @@
  * `|op~0|+|op~0|op~1|+|op~0|op~1|op~2|` = edges 0->1, 0->2, 1->2, 0->3, 1->3, 2->3.
  * Used as an exact, free oracle (a table of trained accuracies) for comparing strategies.
  */
-import { InvalidTokensError } from "../errors";
+import { InvalidTokensError } from "../error-classes";
 import type { Rng } from "../rng";
 import type { SearchSpace, Tokens } from "../search-space";
 import { validateTokens } from "./validate-tokens";
@@ -49,7 +49,6 @@ const INIT_TOKENS: Tokens = NB201_EDGES.map(() => 0);
 
 function cellError(message: string, data: { position?: number; name?: string; value?: unknown }): never {
   throw new InvalidTokensError(
-    "SEGNAS_E_INVALID_TOKENS",
     `${SPACE}: ${message}; a cell looks like |op~0|+|op~0|op~1|+|op~0|op~1|op~2| with op one of ${NB201_OPS.join(", ")}`,
     { space: SPACE, ...data },
   );

@@ -1,7 +1,8 @@
 import { isSegnasError } from "../errors";
 import { MobileNetV2SpaceSeg } from "./mobilenetv2-seg";
 import { NasBench201Space } from "./nb201";
-import { UnknownSpaceError, getSpace, isSpaceName, spaceNames } from "./registry";
+import { getSpace, isSpaceName, spaceNames } from "./registry";
+import { UnknownSpaceError } from "../error-classes";
 
 describe("space registry", () => {
   it("knows both spaces by their exact names", () => {
@@ -15,14 +16,16 @@ describe("space registry", () => {
 
   it("names the known spaces when a name is unknown", () => {
     expect(() => getSpace("ResNet")).toThrow(UnknownSpaceError);
+    let e: unknown = null;
     try {
       getSpace("ResNet");
-    } catch (e) {
-      expect(isSegnasError(e) && e.code).toBe("SEGNAS_E_UNKNOWN_SPACE");
-      expect((e as UnknownSpaceError).exitCode).toBe(2);
-      expect((e as Error).message).toMatch(/known spaces: MobileNetV2SpaceSeg, NasBench201/);
-      expect((e as UnknownSpaceError).data).toEqual({ name: "ResNet", known: spaceNames() });
+    } catch (err) {
+      e = err;
     }
+    expect(isSegnasError(e) && e.code).toBe("SEGNAS_E_UNKNOWN_SPACE");
+    expect((e as UnknownSpaceError).exitCode).toBe(2);
+    expect((e as Error).message).toMatch(/known spaces: MobileNetV2SpaceSeg, NasBench201/);
+    expect((e as UnknownSpaceError).data).toEqual({ name: "ResNet", known: spaceNames() });
   });
 
   it("is case-sensitive, with a hint", () => {

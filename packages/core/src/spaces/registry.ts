@@ -2,13 +2,12 @@
  * The known search spaces by name (`SLIM.NAS_SPACE_NAME`, the wire, the journal). Names are
  * case-sensitive, as in PaddleSlim; an unknown name lists the known ones.
  */
-import { SegnasError } from "../errors";
 import type { SearchSpace } from "../search-space";
 import { MobileNetV2SpaceSeg } from "./mobilenetv2-seg";
 import { NasBench201Space } from "./nb201";
 
 /** No search space of that name; `known` lists the names that exist. */
-export class UnknownSpaceError extends SegnasError<{ name: unknown; known: string[] }> {}
+import { UnknownSpaceError } from "../error-classes";
 
 // Spaces are stateless, so one shared instance of each is enough.
 const SPACES = {
@@ -38,7 +37,6 @@ export function getSpace(name: string): SearchSpace {
     typeof name === "string" ? known.find((k) => k.toLowerCase() === name.trim().toLowerCase()) : undefined;
   const hint = near ? ` (names are case-sensitive: did you mean ${near}?)` : "";
   throw new UnknownSpaceError(
-    "SEGNAS_E_UNKNOWN_SPACE",
     `unknown search space ${JSON.stringify(name)}${hint}; known spaces: ${known.join(", ")}`,
     { name, known },
   );

@@ -9,9 +9,9 @@ import { tokensKey, type Tokens } from "../search-space";
 import { MemoryStudyView } from "../simulate/simulate";
 import { NasBench201Space } from "../spaces/nb201";
 import { MobileNetV2SpaceSeg } from "../spaces/mobilenetv2-seg";
-import { tinySpace } from "../study/test-helpers";
+import { tinySpace } from "../testing/tiny-study";
 import { createStrategy, restoreStrategy, strategyNames, type StrategyOptions } from "./factory";
-import { drive, syntheticReward } from "./test-support";
+import { drive, syntheticReward } from "../testing/strategy-drive";
 
 const nb201 = new NasBench201Space();
 const names = strategyNames();

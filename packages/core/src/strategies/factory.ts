@@ -12,7 +12,7 @@ import { isRecord } from "./state-json";
 import type { Strategy } from "./strategy";
 
 /** No strategy of that name; `known` lists the names that exist. */
-export class UnknownStrategyError extends SegnasError<{ name: unknown; known: string[] }> {}
+import { UnknownStrategyError } from "../error-classes";
 
 /** Options of every strategy, by name; `seed` is always required. */
 export interface StrategyOptionsByName {
@@ -75,7 +75,6 @@ export function describeStrategy(name: StrategyName): string {
 function unknown(name: unknown): UnknownStrategyError {
   const known = strategyNames();
   return new UnknownStrategyError(
-    "SEGNAS_E_UNKNOWN_STRATEGY",
     `unknown strategy ${JSON.stringify(name)}; known strategies: ${known.join(", ")}`,
     { name, known },
   );

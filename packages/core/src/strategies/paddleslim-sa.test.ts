@@ -5,7 +5,7 @@
 import { MemoryStudyView } from "../simulate/simulate";
 import { MobileNetV2SpaceSeg } from "../spaces/mobilenetv2-seg";
 import { NasBench201Space } from "../spaces/nb201";
-import { tinySpace } from "../study/test-helpers";
+import { tinySpace } from "../testing/tiny-study";
 import { hamming } from "./candidates";
 import { PaddleSlimSa } from "./paddleslim-sa";
 

@@ -8,7 +8,7 @@ import { NasBench201Space } from "../spaces/nb201";
 import { hamming } from "./candidates";
 import { createStrategy } from "./factory";
 import { SurrogateSa } from "./sa";
-import { drive, syntheticReward } from "./test-support";
+import { drive, syntheticReward } from "../testing/strategy-drive";
 
 const nb201 = new NasBench201Space();
 

@@ -8,8 +8,8 @@
  * - `ask` never proposes tokens for which `view.wasProposed` is true, and calls
  *   `view.isFeasible` on a candidate before proposing it: an infeasible candidate is never
  *   handed out. When no new feasible candidate turns up within a bounded number of tries it
- *   answers `{ kind: "exhausted", reason }` (the study turns that into SearchExhaustedError):
- *   `ask` never loops without bound.
+ *   answers `{ kind: "exhausted", reason }` (the study ends the search; with no trial completed
+ *   the CLI exits with SearchExhaustedError): `ask` never loops without bound.
  * - The study records a proposal as soon as `ask` returns it, so several asks may come before
  *   any tell (N workers), and tells may arrive in any order. A failed trial is told with
  *   `reward: null`. "Iterations" (e.g. for a temperature) count rewards received, never asks.

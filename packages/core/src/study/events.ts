@@ -120,13 +120,20 @@ export interface TrialFailedEvent {
   readonly at: number;
 }
 
-export type RequeueReason = "lease-expired" | "released";
+/**
+ * "worker-failed": the worker, not the architecture, was at fault (dataset unreadable, backend
+ * lost, disk full): the trial is handed out again and does not count as a failure.
+ */
+export type RequeueReason = "lease-expired" | "released" | "worker-failed" | "retry-failed";
 
 export interface TrialRequeuedEvent {
   readonly type: "trial-requeued";
   readonly trialId: number;
   readonly reason: RequeueReason;
   readonly worker?: string;
+  /** What went wrong on the worker ("worker-failed"), and its error code. */
+  readonly detail?: string;
+  readonly code?: string;
   readonly at: number;
 }
 

@@ -240,6 +240,16 @@ export function applyEvent(state: StudyState, event: StudyEvent): StudyState {
     }
     case "trial-requeued": {
       const t = trialOf(state, event.trialId, event.type);
+      if (event.reason === "retry-failed") {
+        if (t.status !== "failed") throw bad(`trial ${t.id} is ${t.status}, not failed: cannot retry it`);
+        state.failed--;
+        t.status = "queued";
+        delete t.failure;
+        state.queue.push(t.id);
+        // Retried trials re-open a search that had ended (e.g. on its failure budget).
+        state.ended = undefined;
+        break;
+      }
       if (t.status !== "leased") throw bad(`trial ${t.id} is ${t.status}, not leased: cannot requeue`);
       state.leased--;
       t.status = "queued";

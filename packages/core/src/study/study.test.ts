@@ -3,7 +3,7 @@ import type { StudyEvent } from "./events";
 import { replayEvents, studyStateToJSON } from "./state";
 import { Study } from "./study";
 import { rankTrials, summarizeStudy } from "./summary";
-import { RandomTestStrategy, tinySpace } from "./test-helpers";
+import { RandomTestStrategy, tinySpace } from "../testing/tiny-study";
 import { createStudyView } from "./view";
 
 const settings = { space: "Tiny", strategy: "random-test", seed: 7, searchSteps: 5, maxFailures: 3 };
@@ -126,11 +126,49 @@ describe("Study", () => {
   it("unknown trials are a typed error", () => {
     const { study } = newStudy(3);
     expect(() => study.tell(99, "a", { reward: 1 }, 1)).toThrow(SegnasError);
-    try {
-      study.heartbeat(99, "a", 1);
-    } catch (e) {
-      expect((e as SegnasError).code).toBe("SEGNAS_E_UNKNOWN_TRIAL");
+    expect(() => study.heartbeat(99, "a", 1)).toThrow(
+      expect.objectContaining({ code: "SEGNAS_E_UNKNOWN_TRIAL" }) as Error,
+    );
+  });
+
+  it("a worker failure puts the trial back in the queue and counts nothing", () => {
+    const { study } = newStudy(3);
+    const id = trialOf(study.ask("a", 1));
+    const out = study.workerFailed(id, "a", { reason: "ENOSPC", code: "SEGNAS_E_DATA" }, 2);
+    expect(out.events).toEqual([
+      expect.objectContaining({ type: "trial-requeued", reason: "worker-failed", detail: "ENOSPC" }),
+    ]);
+    expect(study.state.failed).toBe(0);
+    expect(study.state.queue).toEqual([id]);
+    expect(study.trial(id)?.status).toBe("queued");
+    // Another worker gets the same architecture, not a new one.
+    expect(trialOf(study.ask("b", 3))).toBe(id);
+    // A worker that no longer holds the trial changes nothing.
+    expect(study.workerFailed(id, "a", { reason: "late" }, 4).events).toEqual([]);
+    expect(study.trial(id)?.status).toBe("leased");
+  });
+
+  it("retryFailed hands failed trials out again and re-opens a search ended by failures", () => {
+    const { study, journal } = newStudy(1);
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = study.ask("a", i);
+      journal.push(...r.events);
+      const id = trialOf(r);
+      ids.push(id);
+      journal.push(...study.fail(id, "a", { reason: "NaN" }, i).events);
     }
+    expect(study.finishReason()).toMatch(/3 trials failed/);
+    const events = study.retryFailed(10);
+    journal.push(...events);
+    expect(events).toHaveLength(3);
+    expect(study.state.failed).toBe(0);
+    expect(study.finishReason()).toBeUndefined();
+    const again = study.ask("a", 11);
+    journal.push(...again.events);
+    expect(trialOf(again)).toBe(ids[0]);
+    // The journal replays to the same state.
+    expect(studyStateToJSON(resume(journal).state)).toEqual(studyStateToJSON(study.state));
   });
 
   it("failed trials do not count as steps; too many failures end the search", () => {

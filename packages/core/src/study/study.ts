@@ -263,8 +263,27 @@ export class Study {
     return { decision: "continue", events };
   }
 
+  /**
+   * The worker holding `trialId` failed for reasons of its own (not the architecture's): the
+   * trial goes back to the queue, the strategy is not told, the failure budget is not touched.
+   * A trial that already finished is a duplicate; one held by someone else stays as it is.
+   */
+  workerFailed(trialId: number, worker: string, failure: TrialFailure, now: number): Outcome {
+    const t = this.known(trialId);
+    if (t.status === "completed" || t.status === "failed")
+      return { outcome: "duplicate", trial: t, events: [] };
+    if (t.status !== "leased" || t.worker !== worker) return { outcome: "accepted", trial: t, events: [] };
+    const events = this.requeue(trialId, "worker-failed", now, failure);
+    return { outcome: "accepted", trial: t, events };
+  }
+
   /** Puts a leased trial back in the queue (its lease expired, or its worker gave it back). */
-  requeue(trialId: number, reason: RequeueReason, now: number): StudyEvent[] {
+  requeue(
+    trialId: number,
+    reason: RequeueReason,
+    now: number,
+    failure?: Pick<TrialFailure, "reason" | "code">,
+  ): StudyEvent[] {
     const t = this.known(trialId);
     if (t.status !== "leased") return [];
     const event: StudyEvent = {
@@ -272,6 +291,8 @@ export class Study {
       trialId,
       reason,
       ...(t.worker !== undefined ? { worker: t.worker } : {}),
+      ...(failure ? { detail: failure.reason } : {}),
+      ...(failure?.code !== undefined ? { code: failure.code } : {}),
       at: now,
     };
     this.apply(event);
@@ -281,6 +302,24 @@ export class Study {
   /** Requeues everything `worker` holds (it said goodbye, or is known to be gone). */
   releaseWorker(worker: string, now: number): StudyEvent[] {
     return this.leasesOf(worker).flatMap((id) => this.requeue(id, "released", now));
+  }
+
+  /** Hands every failed trial out again (`--retry-failed`): they are queued and no longer count as failures. */
+  retryFailed(now: number): StudyEvent[] {
+    const events: StudyEvent[] = [];
+    for (const t of this.state.trials) {
+      if (t.status !== "failed") continue;
+      const event: StudyEvent = {
+        type: "trial-requeued",
+        trialId: t.id,
+        reason: "retry-failed",
+        ...(t.worker !== undefined ? { worker: t.worker } : {}),
+        at: now,
+      };
+      this.apply(event);
+      events.push(event);
+    }
+    return events;
   }
 
   /** Changes the step budget (e.g. a resumed search asked for more steps). */

@@ -1,11 +1,11 @@
-import { SegnasError } from "@segnas/core";
+import { BackendError as CatalogueBackendError } from "@segnas/core";
 
 /** No usable TensorFlow.js backend (or the one asked for cannot be used). */
-export class BackendError extends SegnasError<{
+export class BackendError extends CatalogueBackendError<{
   requested: string;
   rejected: { backend: string; reason: string }[];
 }> {
   constructor(message: string, data: { requested: string; rejected: { backend: string; reason: string }[] }) {
-    super("SEGNAS_E_BACKEND", message, data);
+    super(message, data);
   }
 }

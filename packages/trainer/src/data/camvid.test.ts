@@ -1,11 +1,11 @@
-/** camvid-mini (beside the repo, read-only) loads through the pipeline; skipped when absent. */
-import * as fs from "fs";
+/** camvid-mini (beside the repo, read-only) loads through the pipeline; skipped when absent, outside CI. */
 import * as path from "path";
 import { DataLoader } from "./loader";
 import { resolveDataOptions } from "./options";
+import { hasSharedFile } from "../testing/shared-data";
 
 const dir = path.resolve(__dirname, "../../../../../shared/datasets/camvid-mini");
-const present = fs.existsSync(path.join(dir, "val.list"));
+const present = hasSharedFile(path.join(dir, "val.list"));
 
 (present ? describe : describe.skip)("camvid-mini", () => {
   it("loads validation batches with 11 classes and ignore 255", async () => {

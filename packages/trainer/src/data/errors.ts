@@ -3,7 +3,7 @@
  * the file and, when it came from a file list, the list and line, so the user can fix the data.
  * It crosses worker threads as plain JSON (`toJSON`) and is rebuilt with `dataErrorFromJSON`.
  */
-import { SegnasError, isErrorCode } from "@segnas/core";
+import { DataError as CatalogueDataError, SegnasError, errorForCode, isErrorCode } from "@segnas/core";
 
 export interface DataErrorData extends Record<string, unknown> {
   /** The image, label or list file at fault. */
@@ -15,9 +15,9 @@ export interface DataErrorData extends Record<string, unknown> {
   reason?: string;
 }
 
-export class DataError extends SegnasError<DataErrorData> {
+export class DataError extends CatalogueDataError<DataErrorData> {
   constructor(message: string, data: DataErrorData = {}, options: { cause?: unknown } = {}) {
-    super("SEGNAS_E_DATA", message, data, options);
+    super(message, data, options);
   }
 }
 
@@ -35,5 +35,5 @@ export function errorFromJSON(json: {
 }): SegnasError {
   if (json.code === "SEGNAS_E_DATA") return new DataError(json.message, json.data ?? {});
   const code = isErrorCode(json.code) ? json.code : "SEGNAS_E_INTERNAL";
-  return new SegnasError(code, json.message, json.data ?? {});
+  return errorForCode(code, json.message, json.data ?? {});
 }

@@ -1,7 +1,7 @@
 import { MobileNetV2SpaceSeg, Rng, type DeepLabHead } from "@segnas/core";
 import { loadGraphModelSync } from "@tensorflow/tfjs-converter";
 import { tf } from "../backend/tf";
-import { useCpuBackend } from "../ops/test-util";
+import { useCpuBackend } from "../testing/tf-test-util";
 import { graphModelArtifacts } from "./export-graph";
 import { buildModel, type SegModel } from "./seg-model";
 

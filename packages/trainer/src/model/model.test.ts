@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { tf } from "../backend/tf";
 import { heldBackwardTensorCount } from "../ops/backward-store";
 import { softmaxCrossEntropy } from "../ops/loss";
-import { relDiff, useCpuBackend } from "../ops/test-util";
+import { relDiff, useCpuBackend } from "../testing/tf-test-util";
 import { checkModel } from "./check-model";
 import { buildPlan, weightShape } from "./plan";
 import { loadModel } from "./save-load";

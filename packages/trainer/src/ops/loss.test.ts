@@ -1,7 +1,7 @@
 import { tf } from "../backend/tf";
 import { heldBackwardTensorCount } from "./backward-store";
 import { softmaxCrossEntropy } from "./loss";
-import { relDiff, useCpuBackend } from "./test-util";
+import { relDiff, useCpuBackend } from "../testing/tf-test-util";
 
 beforeAll(useCpuBackend);
 afterEach(() => expect(heldBackwardTensorCount()).toBe(0));

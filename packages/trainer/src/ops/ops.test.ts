@@ -7,7 +7,7 @@ import { depthwisePortable, dwBnActPortable } from "./portable-depthwise";
 import { pointwisePortable, type PointwiseStrategy } from "./portable-pointwise";
 import { colSum, transpose2d, type Activation } from "./primitives";
 import type { LayerResult } from "./types";
-import { randn, relDiff, useCpuBackend, weightedGrads } from "./test-util";
+import { randn, relDiff, useCpuBackend, weightedGrads } from "../testing/tf-test-util";
 
 const TOL = 1e-4;
 

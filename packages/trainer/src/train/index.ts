@@ -38,6 +38,13 @@ export {
 } from "./optimizer";
 export { createProgressBar, type ProgressBar } from "./progress-bar";
 export { ensureConfigDataset, isSyntheticDataDir } from "./config-dataset";
+export { failureFault, type FailureFault } from "./fault";
+export {
+  preflightTraining,
+  probeBackendInChild,
+  type PreflightOptions,
+  type PreflightReport,
+} from "./preflight";
 export { majorityClassBaseline, type MajorityBaseline } from "./baseline";
 export {
   bestOf,

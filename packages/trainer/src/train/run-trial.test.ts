@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { majorityClassBaseline } from "./baseline";
 import { describeExit, runTrial, type RunTrialOptions } from "./run-trial";
-import { MIN_TOKENS, tinySetup, type TinySetup } from "./testing/tiny-setup";
+import { MIN_TOKENS, tinySetup, type TinySetup } from "../testing/tiny-setup";
 import type { TrialOutcome } from "./trial-types";
 
 jest.setTimeout(120_000);

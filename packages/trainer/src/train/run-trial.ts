@@ -12,6 +12,7 @@ import * as path from "path";
 import pino, { type Level, type Logger } from "pino";
 import type { SegConfig } from "@segnas/config";
 import type { MobileNetV2SegArch } from "@segnas/core";
+import { failureFault } from "./fault";
 import { isChildMessage, type ChildMessage, type TrialRequest } from "./trial-ipc";
 import {
   bestOf,
@@ -89,13 +90,16 @@ export function runTrial(opts: RunTrialOptions): Promise<TrialOutcome> {
     curve: [],
     backend: null,
   });
-  if (!tokens) return Promise.resolve(failed("runTrial needs arch or tokens", "SEGNAS_E_BAD_ARGUMENT"));
+  if (!tokens)
+    return Promise.resolve(withFault(failed("runTrial needs arch or tokens", "SEGNAS_E_BAD_ARGUMENT")));
   const entry = childEntryPath();
   if (!entry) {
     return Promise.resolve(
-      failed(
-        "the trainer's child entry (dist/train/child-entry.js) is missing: build with `npx tsc -b`",
-        "SEGNAS_E_INTERNAL",
+      withFault(
+        failed(
+          "the trainer's child entry (dist/train/child-entry.js) is missing: build with `npx tsc -b`",
+          "SEGNAS_E_INTERNAL",
+        ),
       ),
     );
   }
@@ -158,7 +162,7 @@ export function runTrial(opts: RunTrialOptions): Promise<TrialOutcome> {
       timers.forEach(clearTimeout);
       opts.signal?.removeEventListener("abort", onAbort);
       process.removeListener("exit", killOnExit);
-      resolve(outcome);
+      resolve(withFault(outcome));
     };
 
     child.stderr?.on("data", (chunk: Buffer) => {
@@ -253,6 +257,12 @@ export function runTrial(opts: RunTrialOptions): Promise<TrialOutcome> {
     }
     sendSafe(child, { type: "start", request });
   });
+}
+
+/** A failed outcome says whose fault it was. */
+function withFault(outcome: TrialOutcome): TrialOutcome {
+  if (outcome.status !== "failed" || outcome.fault !== undefined) return outcome;
+  return { ...outcome, fault: failureFault(outcome.code, outcome.reason) };
 }
 
 /** 2500 -> "2.5", 15000 -> "15". */

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import pino from "pino";
-import { MIN_TOKENS, tinySetup } from "./testing/tiny-setup";
+import { MIN_TOKENS, tinySetup } from "../testing/tiny-setup";
 import { trainArchitecture } from "./train-architecture";
 
 jest.setTimeout(120_000);

@@ -2,7 +2,7 @@ import { tf } from "../backend/tf";
 import pino from "pino";
 import { ConfusionMatrix } from "@segnas/core";
 import { trainLoop, type LoopOptions } from "./train-loop";
-import { colourData, linearPixelModel } from "./testing/stand-ins";
+import { colourData, linearPixelModel } from "../testing/stand-ins";
 
 beforeAll(async () => {
   tf.env().set("PROD", true);

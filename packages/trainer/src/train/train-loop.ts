@@ -6,7 +6,7 @@
  */
 import { tf } from "../backend/tf";
 import type { Logger } from "pino";
-import { SegnasError } from "@segnas/core";
+import { TrainingError } from "@segnas/core";
 import { releaseBackwardTensors, softmaxCrossEntropy } from "../ops";
 import { learningRateAt, type LrScheduleOptions } from "./lr-schedule";
 import { createOptimizer, type OptimizerOptions } from "./optimizer";
@@ -76,7 +76,7 @@ export interface LoopResult {
 }
 
 /** Thrown when the loss is NaN/Inf: the trial fails with SEGNAS_E_TRAINING. */
-export class NonFiniteLossError extends SegnasError<{ epoch: number; step: number; loss: number }> {}
+export class NonFiniteLossError extends TrainingError<{ epoch: number; step: number; loss: number }> {}
 
 export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   const now = o.now ?? Date.now;
@@ -118,7 +118,6 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
         if (o.nanAtStep === globalStep) loss = Number.NaN;
         if (!Number.isFinite(loss)) {
           throw new NonFiniteLossError(
-            "SEGNAS_E_TRAINING",
             `loss became ${Number.isNaN(loss) ? "NaN" : "Inf"} at epoch ${epoch} step ${steps}; try a lower SOLVER.LR`,
             { epoch, step: steps, loss },
           );

@@ -3,6 +3,7 @@
  * outcomes (completed / stopped / failed). Plain JSON: these cross the IPC channel as they are.
  */
 import type { ErrorCode } from "@segnas/core";
+import type { FailureFault } from "./fault";
 
 /** One finished epoch. `miou` is null when the epoch was not evaluated (NAS_START_EVAL_EPOCH). */
 export interface EpochRecord {
@@ -69,6 +70,8 @@ export interface FailedOutcome {
   readonly status: "failed";
   readonly reason: string;
   readonly code: ErrorCode;
+  /** Whose fault it was (see fault.ts); runTrial always sets it. */
+  readonly fault?: FailureFault;
   readonly durationMs: number;
   /** Epochs finished before the failure. */
   readonly curve: EpochRecord[];

@@ -2,10 +2,10 @@
  * Test stand-ins for the loop: a per-pixel linear classifier (a 1x1 convolution) and an
  * in-memory dataset whose class is readable from the red channel. Seconds to train on cpu.
  */
-import { tf } from "../../backend/tf";
-import { holdForBackward, releaseHeld } from "../../ops/backward-store";
+import { tf } from "../backend/tf";
+import { holdForBackward, releaseHeld } from "../ops/backward-store";
 import { Rng } from "@segnas/core";
-import type { LoopBatch, LoopData, LoopModel } from "../train-loop";
+import type { LoopBatch, LoopData, LoopModel } from "../train/train-loop";
 
 export function linearPixelModel(classes: number, seed = 1): LoopModel & { dispose(): void } {
   const rng = Rng.fromSeed(seed);

@@ -5,8 +5,8 @@
 import { Rng } from "../rng";
 import type { SearchSpace, Tokens } from "../search-space";
 import { MemoryStudyView } from "../simulate/simulate";
-import { restoreStrategy } from "./factory";
-import type { Strategy } from "./strategy";
+import { restoreStrategy } from "../strategies/factory";
+import type { Strategy } from "../strategies/strategy";
 
 /**
  * A rugged but learnable landscape: additive per-position values plus pairwise interactions

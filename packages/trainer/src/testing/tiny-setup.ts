@@ -4,7 +4,7 @@
  */
 import * as path from "path";
 import { loadConfig, type SegConfig } from "@segnas/config";
-import { ensureSyntheticDataset } from "../../data";
+import { ensureSyntheticDataset } from "../data";
 
 /** All-zero tokens: the smallest MobileNetV2SpaceSeg architecture. */
 export const MIN_TOKENS: readonly number[] = new Array(25).fill(0);

@@ -10,7 +10,7 @@ import {
   type StudyView,
   type TrialResult,
 } from "@segnas/core";
-import type { StrategyFactory } from "./open-study";
+import type { StrategyFactory } from "../open-study";
 
 interface RandomState {
   readonly name: "random-test";
