@@ -190,6 +190,9 @@ export const KEY_SPECS: readonly KeySpec[] = [
   S("SEGNAS.PORT_RETRY_SECONDS", 30, float(0)),
   S("SEGNAS.CONNECT_RETRY_SECONDS", 300, float(0)),
   S("SEGNAS.CACHE_DIR", "", str),
+  // The live dashboard: -1 = SLIM.NAS_PORT + 1, 0 = off.
+  S("SEGNAS.DASHBOARD_PORT", -1, int(-1, 65535)),
+  S("SEGNAS.DASHBOARD_ADDRESS", "127.0.0.1", str),
 ];
 
 export const KEY_SPEC_BY_NAME: ReadonlyMap<string, KeySpec> = new Map(KEY_SPECS.map((s) => [s.key, s]));

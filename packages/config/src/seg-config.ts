@@ -164,6 +164,10 @@ export interface SegConfig {
     readonly CONNECT_RETRY_SECONDS: number;
     /** Where caches (decoded datasets, synthetic data) live; "" = ".cache/segnas". */
     readonly CACHE_DIR: string;
+    /** The live dashboard's HTTP port: -1 = SLIM.NAS_PORT + 1 (any free port when that is 0), 0 = off. */
+    readonly DASHBOARD_PORT: number;
+    /** Where the dashboard listens; anything but loopback requires SEGNAS.SECRET. */
+    readonly DASHBOARD_ADDRESS: string;
   };
 }
 

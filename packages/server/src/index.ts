@@ -7,6 +7,7 @@
  *   trials.csv / trials.jsonl / best.json / best-model/.
  * - `Controller`: requests -> study decisions -> journal (fsync) -> replies; leases with expiry.
  * - `SearchServer`: TCP (or in-memory via `attach`) sessions with the optional shared secret.
+ * - `startDashboard` (HTTP dashboard + SSE), `loadRunSnapshot` + `writeRunReport` (the static report).
  * - `openStudy`, `RunResults`, `listenWithRetry` (and `checkPort`), `findPortHolder`, `FakeClock` for the parts.
  */
 export { systemClock, FakeClock, type Clock, type TimerHandle } from "./clock";
@@ -32,3 +33,12 @@ export {
   type LaunchedServer,
   type FinishReport,
 } from "./launch";
+export {
+  DashboardFeed,
+  DashboardServer,
+  startDashboard,
+  writeRunReport,
+  dashboardPort,
+  loadRunSnapshot,
+  type Dashboard,
+} from "./dashboard";

@@ -27,4 +27,5 @@ export function printFinish(
   out.write(
     `best model  ${report.bestModel ? rel(report.bestModel) : "not saved (the trial kept no model)"}\n`,
   );
+  if (report.report) out.write(`report      ${rel(report.report)} (open it in a browser)\n`);
 }

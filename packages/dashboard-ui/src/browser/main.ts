@@ -1,0 +1,340 @@
+/**
+ * The dashboard page. Live: loads /api/study + /api/trials + /api/workers, then follows
+ * /api/events (SSE; the browser resends Last-Event-ID on reconnect, so the server sends only
+ * what changed). Report: reads the snapshot inlined in #segnas-data, no network at all.
+ * Redraws are coalesced (at most one per animation frame, charts at most every 500 ms), so a
+ * burst of updates never piles up refreshes.
+ */
+import "uplot/dist/uPlot.min.css";
+import "./style.css";
+import { COST_LABEL, importanceOption, paretoOption, parallelOption, type CostKey } from "../charts/options";
+import { topFraction } from "../analysis";
+import { DARK, LIGHT, type Palette } from "../charts/theme";
+import type { DashSnapshot, DashTrial, DashUpdate } from "../model";
+import { el, fmtDuration, fmtNum, fmtTime } from "./format";
+import { echarts } from "./echarts-setup";
+import { Store } from "./store";
+import { TrialsTable, toCsv } from "./table";
+import { Timeline } from "./timeline";
+import { showTrial } from "./trial-page";
+import { CurvesChart, RewardChart } from "./uplot-charts";
+
+declare global {
+  interface Window {
+    segnas?: { store: Store; table: TrialsTable; ready: boolean; renders: number };
+  }
+}
+
+const store = new Store();
+const dataEl = document.getElementById("segnas-data");
+const isReport = dataEl !== null;
+
+let dark =
+  (localStorage.getItem("segnas-theme") ?? "") === "dark" ||
+  (!localStorage.getItem("segnas-theme") && matchMedia?.("(prefers-color-scheme: dark)").matches);
+const palette = (): Palette => (dark ? DARK : LIGHT);
+
+const app = document.getElementById("app") as HTMLElement;
+const status = el("span", { class: "conn", id: "conn" }, isReport ? "static report" : "connecting…");
+const themeBtn = el("button", { id: "theme", title: "light / dark" }, "◐ theme");
+const csvBtn = el("button", { id: "dl-csv" }, "⤓ CSV");
+const jsonBtn = el("button", { id: "dl-json" }, "⤓ JSON");
+const title = el("h1", {}, "segnas");
+const progress = el("section", { class: "progress", id: "progress" });
+const rewardBox = el("div", { class: "chart", id: "reward-chart" });
+const paretoBox = el("div", { class: "chart ec", id: "pareto-chart" });
+const paretoKey = el("select", { id: "pareto-key" });
+for (const k of Object.keys(COST_LABEL))
+  paretoKey.append(el("option", { value: k }, COST_LABEL[k as CostKey]));
+const parallelBox = el("div", { class: "chart ec tall", id: "parallel-chart" });
+const topK = el("select", { id: "parallel-top" });
+for (const v of ["100", "50", "20", "10", "5"]) topK.append(el("option", { value: v }, `top ${v}%`));
+const clearBrush = el("button", { id: "clear-brush" }, "clear brush");
+const importanceBox = el("div", { class: "chart ec", id: "importance-chart" });
+const curvesBox = el("div", { class: "chart", id: "curves-chart" });
+const timelineBox = el("div", { class: "timeline-box", id: "timeline-box" });
+const workersBox = el("div", { class: "workers", id: "workers" });
+
+const table = new TrialsTable((id) => (location.hash = `#trial/${id}`));
+const reward = new RewardChart(rewardBox);
+const curves = new CurvesChart(curvesBox, () => schedule(true));
+const timeline = new Timeline(timelineBox, (id) => (location.hash = `#trial/${id}`));
+
+function card(titleText: string, ...body: Array<Node | string>): HTMLElement {
+  return el("section", { class: "card" }, el("h2", {}, titleText), ...body);
+}
+
+app.append(
+  el("header", {}, title, status, el("span", { class: "grow" }), csvBtn, jsonBtn, themeBtn),
+  progress,
+  el(
+    "div",
+    { class: "grid2" },
+    card("History", rewardBox),
+    card("Pareto front", el("div", { class: "controls" }, "cost: ", paretoKey), paretoBox),
+  ),
+  card(
+    "Parallel coordinates",
+    el("div", { class: "controls" }, topK, " drag along an axis to brush; the table follows ", clearBrush),
+    parallelBox,
+  ),
+  el(
+    "div",
+    { class: "grid2" },
+    card("Choice importance", importanceBox),
+    card("Per-epoch curves", curves.controls, curvesBox),
+  ),
+  card("Workers", workersBox, timelineBox),
+  card("Trials", table.root),
+);
+
+const charts = {
+  pareto: echarts.init(paretoBox),
+  parallel: echarts.init(parallelBox),
+  importance: echarts.init(importanceBox),
+};
+charts.pareto.on("click", (e: { data?: unknown }) => {
+  const id = Array.isArray(e.data) ? (e.data[2] as number) : undefined;
+  if (id !== undefined) location.hash = `#trial/${id}`;
+});
+let parallelIds: number[] = [];
+charts.parallel.on("axisareaselected", () => {
+  // ECharts keeps the brush state on the series model: the active lines are the brushed ones.
+  const model = (
+    charts.parallel as unknown as {
+      getModel(): { getSeries(): Array<{ getRawIndicesByActiveState(s: string): number[] }> };
+    }
+  ).getModel();
+  const series = model.getSeries()[0];
+  const active = series ? series.getRawIndicesByActiveState("active") : [];
+  const all = series ? active.length + series.getRawIndicesByActiveState("inactive").length : 0;
+  table.restrictTo(active.length === all ? null : new Set(active.map((i) => parallelIds[i] as number)));
+});
+clearBrush.addEventListener("click", () => {
+  table.restrictTo(null);
+  drawCharts(true);
+});
+paretoKey.addEventListener("change", () => drawCharts(true));
+topK.addEventListener("change", () => {
+  table.restrictTo(null);
+  drawCharts(true);
+});
+
+function applyTheme(): void {
+  document.documentElement.dataset.theme = dark ? "dark" : "light";
+}
+themeBtn.addEventListener("click", () => {
+  dark = !dark;
+  localStorage.setItem("segnas-theme", dark ? "dark" : "light");
+  applyTheme();
+  drawCharts(true);
+  render();
+});
+applyTheme();
+
+function download(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = el("a", { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+csvBtn.addEventListener("click", () =>
+  download("trials.csv", toCsv(table.shown(), table.visibleColumns()), "text/csv"),
+);
+jsonBtn.addEventListener("click", () =>
+  download("trials.json", JSON.stringify(table.shown(), null, 1), "application/json"),
+);
+
+function stat(label: string, value: string, id: string): HTMLElement {
+  return el("div", { class: "stat", id }, el("div", { class: "v" }, value), el("div", { class: "l" }, label));
+}
+
+function renderProgress(): void {
+  const s = store.study;
+  if (!s) return;
+  title.textContent = `segnas · ${s.space.name} · ${s.studyId}`;
+  const pct = (n: number): string => `${Math.min(100, (100 * n) / Math.max(1, s.budget))}%`;
+  const bar = el(
+    "div",
+    { class: "bar", title: `${s.completed} done, ${s.running} running, ${s.failed} failed of ${s.budget}` },
+    el("div", { class: "done", style: `width:${pct(s.completed)}` }),
+    el("div", { class: "running", style: `width:${pct(s.running)}` }),
+  );
+  const strat = Object.entries(s.strategy.state)
+    .map(([k, v]) => `${k} ${typeof v === "number" ? fmtNum(v, 4) : String(v)}`)
+    .join(" · ");
+  progress.replaceChildren(
+    el(
+      "div",
+      { class: "stats" },
+      stat("done / budget", `${s.completed} / ${s.budget}`, "st-done"),
+      stat("running", String(s.running), "st-running"),
+      stat("failed", String(s.failed), "st-failed"),
+      stat("best mIoU", s.best ? `${fmtNum(s.best.reward)} (#${s.best.trialId})` : "–", "st-best"),
+      stat("elapsed", fmtDuration(s.elapsedMs), "st-elapsed"),
+      stat("ETA", s.finished ? "done" : s.etaMs === null ? "–" : fmtDuration(s.etaMs), "st-eta"),
+      stat("trials / hour", s.trialsPerHour === null ? "–" : s.trialsPerHour.toFixed(1), "st-rate"),
+    ),
+    bar,
+    el(
+      "div",
+      { class: "strategy", id: "strategy" },
+      `strategy ${s.strategy.name}` +
+        (strat ? ` · ${strat}` : "") +
+        (s.strategy.acceptanceRate !== null
+          ? ` · acceptance ${(100 * s.strategy.acceptanceRate).toFixed(0)}%`
+          : "") +
+        (s.finished ? ` · finished: ${s.finished}` : ""),
+    ),
+  );
+}
+
+function renderWorkers(): void {
+  const rows = store.workers.map((w) =>
+    el(
+      "tr",
+      { "data-worker-id": w.workerId },
+      el("td", {}, w.workerId),
+      el("td", {}, w.connected ? "connected" : "gone"),
+      el("td", {}, w.backend ?? ""),
+      el("td", {}, w.device ?? ""),
+      el("td", {}, w.trialId === null ? "idle" : `#${w.trialId}`),
+      el("td", {}, w.epoch === null ? "" : String(w.epoch)),
+      el("td", {}, w.metric === null ? "" : fmtNum(w.metric)),
+      el("td", {}, fmtTime(w.lastSeenAt)),
+    ),
+  );
+  workersBox.replaceChildren(
+    el(
+      "table",
+      { class: "simple" },
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          ...["worker", "state", "backend", "device", "trial", "epoch", "mIoU", "last seen"].map((h) =>
+            el("th", {}, h),
+          ),
+        ),
+      ),
+      el("tbody", {}, ...rows),
+    ),
+  );
+}
+
+let chartsDrawnFor = -1;
+let lastCharts = 0;
+function drawCharts(force = false): void {
+  const s = store.study;
+  if (!s) return;
+  if (!force && chartsDrawnFor === store.trialsVersion) return;
+  chartsDrawnFor = store.trialsVersion;
+  lastCharts = performance.now();
+  const trials = store.all();
+  const p = palette();
+  reward.update(trials, p);
+  charts.pareto.setOption(paretoOption(trials, paretoKey.value as CostKey, p), true);
+  const frac = Number(topK.value) / 100;
+  const option = parallelOption(trials, s.space, frac, p);
+  // The id of each parallel line, in the option's order (the lines hold tokens + reward only).
+  parallelIds = topFraction(trials, frac).map((t) => t.id);
+  charts.parallel.setOption(option, true);
+  charts.importance.setOption(importanceOption(trials, s.space, p), true);
+  curves.update(trials, p);
+}
+
+let frame = 0;
+let chartTimer: ReturnType<typeof setTimeout> | null = null;
+function schedule(chartsToo = false): void {
+  if (!frame) frame = requestAnimationFrame(render);
+  if (chartsToo && !chartTimer) {
+    const wait = Math.max(0, 500 - (performance.now() - lastCharts));
+    chartTimer = setTimeout(() => {
+      chartTimer = null;
+      drawCharts(true);
+    }, wait);
+  }
+}
+
+let tableFor = -1;
+function render(): void {
+  frame = 0;
+  renderProgress();
+  renderWorkers();
+  if (tableFor !== store.trialsVersion) {
+    tableFor = store.trialsVersion;
+    table.setTrials(store.all());
+  }
+  const s = store.study;
+  if (s)
+    timeline.update(
+      [...store.spans.values()],
+      store.workers.map((w) => w.workerId),
+      isReport ? s.now : Date.now(),
+      palette(),
+    );
+  if (window.segnas) window.segnas.renders++;
+}
+
+store.subscribe(() => schedule(true));
+
+function openFromHash(): void {
+  const m = /^#trial\/(\d+)$/.exec(location.hash);
+  const t: DashTrial | undefined = m ? store.trials.get(Number(m[1])) : undefined;
+  showTrial(t ?? null, store.study, palette(), isReport, () => (location.hash = ""));
+}
+window.addEventListener("hashchange", openFromHash);
+window.addEventListener("resize", () => {
+  reward.resize();
+  curves.resize();
+  for (const c of Object.values(charts)) c.resize();
+  schedule();
+});
+
+window.segnas = { store, table, ready: false, renders: 0 };
+
+async function startLive(): Promise<void> {
+  const get = async <T>(url: string): Promise<T> => {
+    const r = await fetch(url, { credentials: "same-origin" });
+    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+    return (await r.json()) as T;
+  };
+  const snap = await get<DashSnapshot & { rev: number }>("api/snapshot");
+  store.load(snap);
+  store.rev = snap.rev;
+  const es = new EventSource(`api/events?after=${snap.rev}`);
+  es.addEventListener("update", (e) => {
+    store.apply(JSON.parse((e as MessageEvent<string>).data) as DashUpdate);
+    status.textContent = store.study?.finished ? "search finished" : "live";
+  });
+  es.addEventListener("open", () => (status.textContent = "live"));
+  es.addEventListener("error", () => (status.textContent = "reconnecting…"));
+}
+
+if (isReport) {
+  const snap = JSON.parse(dataEl.textContent ?? "{}") as DashSnapshot;
+  store.load(snap);
+  status.textContent = `report of ${snap.report?.runDir ?? "a run"}, ${fmtTime(snap.report?.generatedAt)}`;
+  drawCharts(true);
+  render();
+  openFromHash();
+  window.segnas.ready = true;
+} else {
+  startLive().then(
+    () => {
+      drawCharts(true);
+      render();
+      openFromHash();
+      if (window.segnas) window.segnas.ready = true;
+    },
+    (err: Error) => {
+      status.textContent = `error: ${err.message}`;
+    },
+  );
+}
+// Keep elapsed/ETA ticking between updates.
+if (!isReport) setInterval(() => schedule(), 5000);
