@@ -22,6 +22,7 @@ export type {
 } from "./model";
 export { paretoFront, choiceImportance, rewardHistory, topFraction } from "./analysis";
 export type { ParetoPoint, ChoiceImportance } from "./analysis";
+export { packTrials, unpackTrials, type PackedTrials } from "./pack";
 export { ASSETS_DIR, readAssets, pageHtml, type DashboardAssets } from "./assets";
 export {
   reportHtml,

@@ -105,6 +105,8 @@ export interface DashSnapshot {
   readonly trials: readonly DashTrial[];
   readonly workers: readonly DashWorker[];
   readonly spans: readonly DashSpan[];
+  /** The report's compact form of `trials` (see pack.ts); the page unpacks it. */
+  readonly packed?: { readonly keys: readonly string[]; readonly rows: ReadonlyArray<readonly unknown[]> };
   /** Set in a static report: when and from which run directory it was made. */
   readonly report?: { readonly generatedAt: number; readonly runDir: string };
 }

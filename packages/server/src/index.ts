@@ -40,5 +40,6 @@ export {
   writeRunReport,
   dashboardPort,
   loadRunSnapshot,
+  writeSyntheticRun,
   type Dashboard,
 } from "./dashboard";

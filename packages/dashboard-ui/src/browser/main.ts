@@ -9,6 +9,7 @@ import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { COST_LABEL, importanceOption, paretoOption, parallelOption, type CostKey } from "../charts/options";
 import { topFraction } from "../analysis";
+import { unpackTrials } from "../pack";
 import { DARK, LIGHT, type Palette } from "../charts/theme";
 import type { DashSnapshot, DashTrial, DashUpdate } from "../model";
 import { el, fmtDuration, fmtNum, fmtTime } from "./format";
@@ -119,6 +120,13 @@ topK.addEventListener("change", () => {
   table.restrictTo(null);
   drawCharts(true);
 });
+
+let topChosen = false;
+topK.addEventListener("change", () => (topChosen = true));
+/** Many lines make parallel coordinates unreadable: past 200 trials start at the top 20%. */
+function defaultTopK(): void {
+  if (!topChosen) topK.value = store.trials.size > 200 ? "20" : "100";
+}
 
 function applyTheme(): void {
   document.documentElement.dataset.theme = dark ? "dark" : "light";
@@ -238,6 +246,7 @@ function drawCharts(force = false): void {
   const p = palette();
   reward.update(trials, p);
   charts.pareto.setOption(paretoOption(trials, paretoKey.value as CostKey, p), true);
+  defaultTopK();
   const frac = Number(topK.value) / 100;
   const option = parallelOption(trials, s.space, frac, p);
   // The id of each parallel line, in the option's order (the lines hold tokens + reward only).
@@ -316,7 +325,8 @@ async function startLive(): Promise<void> {
 }
 
 if (isReport) {
-  const snap = JSON.parse(dataEl.textContent ?? "{}") as DashSnapshot;
+  const raw = JSON.parse(dataEl.textContent ?? "{}") as DashSnapshot;
+  const snap = raw.packed ? { ...raw, trials: unpackTrials(raw.packed) } : raw;
   store.load(snap);
   status.textContent = `report of ${snap.report?.runDir ?? "a run"}, ${fmtTime(snap.report?.generatedAt)}`;
   drawCharts(true);

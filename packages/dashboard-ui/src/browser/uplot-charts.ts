@@ -81,7 +81,9 @@ export class CurvesChart {
 
   update(trials: readonly DashTrial[], p: Palette): void {
     const running = trials.filter((t) => t.status === "leased" && t.curve.length > 0);
-    const top = this.topBox.checked ? topFraction(trials, 1).slice(0, Number(this.kBox.value) || 5) : [];
+    // With nothing running (a finished search, a report) the top k are the only curves to show.
+    const wantTop = this.topBox.checked || running.length === 0;
+    const top = wantTop ? topFraction(trials, 1).slice(0, Number(this.kBox.value) || 5) : [];
     const shown = [...running, ...top.filter((t) => !running.includes(t))];
     const maxEpoch = shown.reduce((m, t) => Math.max(m, ...t.curve.map((c) => c[0])), 1);
     const xs = Array.from({ length: maxEpoch }, (_, i) => i + 1);
@@ -101,7 +103,11 @@ export class CurvesChart {
       this.plot = new uPlot(
         {
           ...size(this.box),
-          title: shown.length ? "Per-epoch mIoU" : "Per-epoch mIoU (no running trial reports epochs yet)",
+          title: shown.length
+            ? running.length
+              ? "Per-epoch mIoU (solid: running, dashed: finished)"
+              : `Per-epoch mIoU of the top ${top.length} trials`
+            : "Per-epoch mIoU (no trial reported epochs yet)",
           scales: { x: { time: false } },
           axes: [
             { ...axis, label: "epoch" },

@@ -10,11 +10,15 @@ import { readAssets, pageHtml } from "../assets";
 import { importanceOption, paretoOption, parallelOption, rewardOption } from "../charts/options";
 import { LIGHT } from "../charts/theme";
 import type { DashSnapshot } from "../model";
+import { packTrials } from "../pack";
 
 export function reportHtml(snapshot: DashSnapshot): string {
   return pageHtml({
     title: `segnas report ${snapshot.study.studyId}`,
-    inline: { assets: readAssets(), dataJson: JSON.stringify(snapshot) },
+    inline: {
+      assets: readAssets(),
+      dataJson: JSON.stringify({ ...snapshot, trials: [], packed: packTrials(snapshot.trials) }),
+    },
   });
 }
 
