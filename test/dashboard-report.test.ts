@@ -32,7 +32,7 @@ describe("static report", () => {
     expect(fs.statSync(out).size).toBeLessThan(2 * 1024 * 1024);
     const html = fs.readFileSync(out, "utf8");
     // Self-contained: no external script, style or fetch target.
-    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="(?!data:)/);
     for (const name of ["reward", "pareto-flops", "pareto-params", "parallel", "importance"]) {
       const svg = fs.readFileSync(path.join(runDir, "out", "plots", `${name}.svg`), "utf8");
       expect(svg).toMatch(/^<svg/);

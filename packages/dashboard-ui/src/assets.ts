@@ -35,12 +35,12 @@ export function pageHtml(opts: {
 }): string {
   const title = escapeHtml(opts.title);
   if (!opts.inline) {
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><link rel="stylesheet" href="assets/app.css"></head><body><div id="app"></div><script src="assets/app.js"></script></body></html>\n`;
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>${title}</title><link rel="stylesheet" href="assets/app.css"></head><body><div id="app"></div><script src="assets/app.js"></script></body></html>\n`;
   }
   const { assets, dataJson } = opts.inline;
   // `</script` inside inlined text would end the element early.
   const safe = (s: string): string => s.replace(/<\/(script)/gi, "<\\/$1");
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><style>${assets.css.replace(/<\/(style)/gi, "<\\/$1")}</style></head><body><div id="app"></div><script id="segnas-data" type="application/json">${safe(dataJson)}</script><script>${safe(assets.js)}</script></body></html>\n`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>${title}</title><style>${assets.css.replace(/<\/(style)/gi, "<\\/$1")}</style></head><body><div id="app"></div><script id="segnas-data" type="application/json">${safe(dataJson)}</script><script>${safe(assets.js)}</script></body></html>\n`;
 }
 
 function escapeHtml(s: string): string {

@@ -167,16 +167,25 @@ export function parallelOption(
   };
 }
 
+export const MIN_IMPORTANCE_SAMPLES = 10;
+
 export function importanceOption(trials: readonly DashTrial[], space: DashSpace, p: Palette): Option {
   const samples = trials
     .filter((t) => t.reward !== null)
     .map((t) => ({ tokens: t.tokens, reward: t.reward as number }));
-  const imp = choiceImportance(samples, space.tokenNames, space.rangeTable)
+  // With a handful of rewards every choice "explains" everything: wait for a few more.
+  const enough = samples.length >= MIN_IMPORTANCE_SAMPLES;
+  const imp = (enough ? choiceImportance(samples, space.tokenNames, space.rangeTable) : [])
     .sort((a, b) => b.importance - a.importance)
     .slice(0, 12)
     .reverse();
   return {
-    ...base(p, "Choice importance (share of reward variance explained)"),
+    ...base(
+      p,
+      enough
+        ? "Choice importance (share of reward variance explained)"
+        : `Choice importance: needs ${MIN_IMPORTANCE_SAMPLES} rewards (${samples.length} so far)`,
+    ),
     grid: { left: 130, right: 30, top: 40, bottom: 36 },
     tooltip: { trigger: "axis" },
     xAxis: axis(p, "η² (between-value variance / total)", { type: "value", min: 0, scale: false }),
