@@ -16,6 +16,7 @@ declare global {
     segnas?: {
       ready: boolean;
       renders: number;
+      charts: number;
       store: { study: DashStudy | null; trials: Map<number, DashTrial>; trialsVersion: number };
       table: { shown(): readonly DashTrial[]; sortBy(key: string, dir?: 1 | -1): void };
     };

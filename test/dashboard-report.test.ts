@@ -62,6 +62,7 @@ describe("static report", () => {
       const errors = watchErrors(page);
       await page.goto(`file://${out}`);
       await page.waitForFunction(() => window.segnas?.ready === true);
+      await page.waitForFunction(() => (window.segnas?.charts ?? 0) > 0);
       expect(await page.textContent("#st-done")).toMatch(/\d+ \/ 2000/);
       expect((await rowIds(page)).length).toBeGreaterThan(10);
       // Every plot drew something.

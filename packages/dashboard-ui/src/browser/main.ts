@@ -22,7 +22,18 @@ import { CurvesChart, RewardChart } from "./uplot-charts";
 
 declare global {
   interface Window {
-    segnas?: { store: Store; table: TrialsTable; ready: boolean; renders: number };
+    /** For tests and the benchmark: ready = first render done; charts = plot passes done. */
+    segnas?: {
+      store: Store;
+      table: TrialsTable;
+      ready: boolean;
+      renders: number;
+      charts: number;
+      /** performance.now() after the first frame with progress and table painted. */
+      firstPaintAt?: number;
+      /** performance.now() once every plot was drawn the first time. */
+      chartsAt?: number;
+    };
   }
 }
 
@@ -58,7 +69,7 @@ const workersBox = el("div", { class: "workers", id: "workers" });
 
 const table = new TrialsTable((id) => (location.hash = `#trial/${id}`));
 const reward = new RewardChart(rewardBox);
-const curves = new CurvesChart(curvesBox, () => schedule(true));
+const curves = new CurvesChart(curvesBox, () => schedule(true, true));
 const timeline = new Timeline(timelineBox, (id) => (location.hash = `#trial/${id}`));
 
 function card(titleText: string, ...body: Array<Node | string>): HTMLElement {
@@ -236,35 +247,72 @@ function renderWorkers(): void {
 
 let chartsDrawnFor = -1;
 let lastCharts = 0;
+let chartsRunning = false;
+let chartsAgain = false;
+/**
+ * Redraws the plots, one per task: the page paints (progress, table, timeline) before the
+ * plots, and input stays responsive between them. A request while a pass runs queues one more.
+ */
 function drawCharts(force = false): void {
   const s = store.study;
   if (!s) return;
   if (!force && chartsDrawnFor === store.trialsVersion) return;
+  if (chartsRunning) {
+    chartsAgain = true;
+    return;
+  }
+  chartsRunning = true;
   chartsDrawnFor = store.trialsVersion;
   lastCharts = performance.now();
   const trials = store.all();
   const p = palette();
-  reward.update(trials, p);
-  charts.pareto.setOption(paretoOption(trials, paretoKey.value as CostKey, p), true);
-  defaultTopK();
-  const frac = Number(topK.value) / 100;
-  const option = parallelOption(trials, s.space, frac, p);
-  // The id of each parallel line, in the option's order (the lines hold tokens + reward only).
-  parallelIds = topFraction(trials, frac).map((t) => t.id);
-  charts.parallel.setOption(option, true);
-  charts.importance.setOption(importanceOption(trials, s.space, p), true);
-  curves.update(trials, p);
+  const steps: Array<() => void> = [
+    () => reward.update(trials, p),
+    () => charts.pareto.setOption(paretoOption(trials, paretoKey.value as CostKey, p), true),
+    () => {
+      defaultTopK();
+      const frac = Number(topK.value) / 100;
+      // The id of each parallel line, in the option's order (the lines hold tokens + reward only).
+      parallelIds = topFraction(trials, frac).map((t) => t.id);
+      charts.parallel.setOption(parallelOption(trials, s.space, frac, p), true);
+    },
+    () => charts.importance.setOption(importanceOption(trials, s.space, p), true),
+    () => curves.update(trials, p),
+  ];
+  const next = (): void => {
+    const step = steps.shift();
+    if (step) {
+      step();
+      setTimeout(next, 0);
+      return;
+    }
+    chartsRunning = false;
+    if (window.segnas) {
+      window.segnas.charts++;
+      window.segnas.chartsAt ??= performance.now();
+    }
+    if (chartsAgain) {
+      chartsAgain = false;
+      drawCharts(true);
+    }
+  };
+  // After the next frame: the page shows progress and table before any plot is drawn.
+  requestAnimationFrame(() => setTimeout(next, 0));
 }
 
 let frame = 0;
 let chartTimer: ReturnType<typeof setTimeout> | null = null;
-function schedule(chartsToo = false): void {
+let chartsForced = false;
+/** Coalesces redraws: the DOM at most once a frame, the plots at most every 500 ms. */
+function schedule(chartsToo = false, force = false): void {
+  chartsForced ||= force;
   if (!frame) frame = requestAnimationFrame(render);
   if (chartsToo && !chartTimer) {
     const wait = Math.max(0, 500 - (performance.now() - lastCharts));
     chartTimer = setTimeout(() => {
       chartTimer = null;
-      drawCharts(true);
+      drawCharts(chartsForced);
+      chartsForced = false;
     }, wait);
   }
 }
@@ -291,6 +339,14 @@ function render(): void {
 
 store.subscribe(() => schedule(true));
 
+function markFirstPaint(): void {
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      if (window.segnas) window.segnas.firstPaintAt ??= performance.now();
+    }, 0),
+  );
+}
+
 function openFromHash(): void {
   const m = /^#trial\/(\d+)$/.exec(location.hash);
   const t: DashTrial | undefined = m ? store.trials.get(Number(m[1])) : undefined;
@@ -304,7 +360,7 @@ window.addEventListener("resize", () => {
   schedule();
 });
 
-window.segnas = { store, table, ready: false, renders: 0 };
+window.segnas = { store, table, ready: false, renders: 0, charts: 0 };
 
 async function startLive(): Promise<void> {
   const get = async <T>(url: string): Promise<T> => {
@@ -329,15 +385,17 @@ if (isReport) {
   const snap = raw.packed ? { ...raw, trials: unpackTrials(raw.packed) } : raw;
   store.load(snap);
   status.textContent = `report of ${snap.report?.runDir ?? "a run"}, ${fmtTime(snap.report?.generatedAt)}`;
-  drawCharts(true);
   render();
+  markFirstPaint();
+  drawCharts(true);
   openFromHash();
   window.segnas.ready = true;
 } else {
   startLive().then(
     () => {
-      drawCharts(true);
       render();
+      markFirstPaint();
+      drawCharts(true);
       openFromHash();
       if (window.segnas) window.segnas.ready = true;
     },
