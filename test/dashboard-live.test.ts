@@ -108,6 +108,5 @@ describe("live dashboard", () => {
     expect((await server.exited).code).toBe(0);
     expect(server.out()).toMatch(/report\s+\S*report\.html/);
     expect(fs.existsSync(path.join(runDir, "report.html"))).toBe(true);
-    expect(fs.existsSync(path.join(runDir, "plots", "reward.svg"))).toBe(true);
   });
 });

@@ -69,13 +69,16 @@ export async function startDashboard(opts: {
   }
 }
 
-/** Writes RUN_DIR/report.html (+ plots/) from the live state; returns its path, or null on failure (logged). */
+/** Writes RUN_DIR/report.html from the live state; returns its path, or null on failure (logged). */
 export function writeRunReport(feed: DashboardFeed, runDir: string, logger: Logger): string | null {
   const out = path.join(runDir, "report.html");
   try {
     feed.tick();
     const snap = feed.snapshot();
-    writeReport({ ...snap, report: { generatedAt: Date.now(), runDir: path.resolve(runDir) } }, out);
+    // The HTML only: rendering the SVG/PNG images costs seconds, `segnas report` makes them.
+    writeReport({ ...snap, report: { generatedAt: Date.now(), runDir: path.resolve(runDir) } }, out, {
+      images: false,
+    });
     return out;
   } catch (err) {
     logger.warn(
