@@ -150,6 +150,8 @@ export class TrialsTable {
     view = keyed.map((k) => k.t);
     this.view = view;
     this.spacer.style.height = `${view.length * ROW}px`;
+    // Up to 20 rows tall: a short table does not leave a block of empty space.
+    this.body.style.height = `${Math.min(20, Math.max(3, view.length)) * ROW + 2}px`;
     this.countEl.textContent = `${view.length} of ${this.source.length} trials`;
     this.paint(true);
   }

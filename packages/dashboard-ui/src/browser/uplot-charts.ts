@@ -32,7 +32,7 @@ export class RewardChart {
           ],
           series: [
             { label: "result #" },
-            { label: "reward", stroke: p.accent, width: 0, points: { show: true, size: 4, fill: p.accent } },
+            { label: "reward", stroke: p.accent, width: 0, points: { show: true, size: 5, fill: p.accent } },
             { label: "best so far", stroke: p.best, width: 2, paths: uPlot.paths.stepped?.({ align: 1 }) },
           ],
         },
