@@ -224,7 +224,8 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
         space,
         costOf,
         logger,
-        searchPort: address?.port ?? opts.port ?? config.SLIM.NAS_PORT,
+        // The configured port: 0 (any free port) gives the dashboard any free port too.
+        searchPort: opts.port ?? config.SLIM.NAS_PORT,
       });
     } catch (err) {
       // A busy port must not stop the search; a dashboard open to the network without a secret must.
