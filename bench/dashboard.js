@@ -32,7 +32,18 @@ function median(xs) {
 }
 
 async function measure(browser, file, runs) {
-  const out = { paint: [], plots: [], fcp: [], sortReward: [], sortTokens: [], filter: [] };
+  const out = {
+    script: [],
+    main: [],
+    loaded: [],
+    rendered: [],
+    paint: [],
+    plots: [],
+    fcp: [],
+    sortReward: [],
+    sortTokens: [],
+    filter: [],
+  };
   for (let r = 0; r < runs; r++) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.route("**/*", (route) =>
@@ -44,10 +55,18 @@ async function measure(browser, file, runs) {
       () => window.segnas.chartsAt !== undefined && window.segnas.firstPaintAt !== undefined,
     );
     // Both recorded by the page itself (performance.now(), from navigation start).
-    const { paint, plots } = await page.evaluate(() => ({
-      paint: window.segnas.firstPaintAt,
-      plots: window.segnas.chartsAt,
-    }));
+    const { paint, plots, script, main, loaded, rendered } = await page.evaluate(() => {
+      const mark = (n) => (performance.getEntriesByName(n)[0] || { startTime: NaN }).startTime;
+      return {
+        paint: window.segnas.firstPaintAt,
+        plots: window.segnas.chartsAt,
+        script: mark("segnas-script-start"),
+        main: mark("segnas-main-start"),
+        loaded: mark("segnas-loaded"),
+        rendered: mark("segnas-rendered"),
+      };
+    });
+
     const fcp = await page.evaluate(() => {
       const e = performance.getEntriesByName("first-contentful-paint")[0];
       return e ? e.startTime : NaN;
@@ -66,6 +85,10 @@ async function measure(browser, file, runs) {
           }),
         action,
       );
+    out.script.push(script);
+    out.main.push(main);
+    out.loaded.push(loaded);
+    out.rendered.push(rendered);
     out.paint.push(paint);
     out.plots.push(plots);
     out.fcp.push(fcp);
@@ -126,6 +149,10 @@ async function main() {
         `${String(n).padEnd(8)} ${ms(r.paint).padEnd(13)} ${ms(r.plots).padEnd(10)} ${ms(r.fcp).padEnd(8)} ${ms(r.sortReward).padEnd(12)} ${ms(r.sortTokens).padEnd(12)} ${ms(r.filter).padEnd(8)} ${(r.bytes / 1048576).toFixed(2)} MB`,
       );
     }
+    for (const n of [baseline, trials])
+      console.log(
+        `${n}: bundle starts at ${ms(results[n].script)} (HTML parsed), chart libraries loaded at ${ms(results[n].main)}, data parsed and unpacked at ${ms(results[n].loaded)}, progress + table + timeline in the DOM at ${ms(results[n].rendered)}, first paint ${ms(results[n].paint)}`,
+      );
     console.log(
       `ratio ${trials}/${baseline}: first paint x${(t.paint / b.paint).toFixed(2)}, sort x${(t.sortReward / b.sortReward).toFixed(2)} (trials x${(trials / baseline).toFixed(0)})`,
     );

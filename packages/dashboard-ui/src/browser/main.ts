@@ -5,6 +5,7 @@
  * Redraws are coalesced (at most one per animation frame, charts at most every 500 ms), so a
  * burst of updates never piles up refreshes.
  */
+import "./t0";
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { COST_LABEL, importanceOption, paretoOption, parallelOption, type CostKey } from "../charts/options";
@@ -37,6 +38,7 @@ declare global {
   }
 }
 
+performance.mark("segnas-main-start");
 const store = new Store();
 const dataEl = document.getElementById("segnas-data");
 const isReport = dataEl !== null;
@@ -326,6 +328,7 @@ function render(): void {
     tableFor = store.trialsVersion;
     table.setTrials(store.all());
   }
+  performance.mark("segnas-table");
   const s = store.study;
   if (s)
     timeline.update(
@@ -382,10 +385,13 @@ async function startLive(): Promise<void> {
 
 if (isReport) {
   const raw = JSON.parse(dataEl.textContent ?? "{}") as DashSnapshot;
+  performance.mark("segnas-parsed");
   const snap = raw.packed ? { ...raw, trials: unpackTrials(raw.packed) } : raw;
   store.load(snap);
+  performance.mark("segnas-loaded");
   status.textContent = `report of ${snap.report?.runDir ?? "a run"}, ${fmtTime(snap.report?.generatedAt)}`;
   render();
+  performance.mark("segnas-rendered");
   markFirstPaint();
   drawCharts(true);
   openFromHash();
