@@ -194,7 +194,11 @@ function renderProgress(): void {
       stat("running", String(s.running), "st-running"),
       stat("failed", String(s.failed), "st-failed"),
       stat("best mIoU", s.best ? `${fmtNum(s.best.reward)} (#${s.best.trialId})` : "–", "st-best"),
-      stat("elapsed", fmtDuration(s.elapsedMs), "st-elapsed"),
+      stat(
+        "elapsed",
+        fmtDuration(s.elapsedMs + (isReport || s.finished ? 0 : Date.now() - store.studyAt)),
+        "st-elapsed",
+      ),
       stat("ETA", s.finished ? "done" : s.etaMs === null ? "–" : fmtDuration(s.etaMs), "st-eta"),
       stat("trials / hour", s.trialsPerHour === null ? "–" : s.trialsPerHour.toFixed(1), "st-rate"),
     ),

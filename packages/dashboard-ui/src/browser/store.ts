@@ -3,6 +3,8 @@ import type { DashSnapshot, DashSpan, DashStudy, DashTrial, DashUpdate, DashWork
 
 export class Store {
   study: DashStudy | null = null;
+  /** When `study` arrived (this browser's clock): elapsed time runs on between updates. */
+  studyAt = 0;
   readonly trials = new Map<number, DashTrial>();
   workers: DashWorker[] = [];
   readonly spans = new Map<string, DashSpan>();
@@ -14,6 +16,7 @@ export class Store {
 
   load(s: DashSnapshot): void {
     this.study = s.study;
+    this.studyAt = Date.now();
     for (const t of s.trials) this.trials.set(t.id, t);
     this.workers = [...s.workers];
     for (const sp of s.spans) this.spans.set(spanKey(sp), sp);
@@ -23,6 +26,7 @@ export class Store {
   apply(u: DashUpdate): void {
     this.rev = Math.max(this.rev, u.rev);
     this.study = u.study;
+    this.studyAt = Date.now();
     this.workers = [...u.workers];
     for (const t of u.trials) {
       const old = this.trials.get(t.id);
