@@ -1,4 +1,5 @@
-// Bundles the page (src/browser/main.ts + its CSS) into dist/assets/app.js + app.css with
+// Bundles the page (src/browser/main.ts + its CSS, and ECharts apart) into dist/assets/app.js +
+// app.css + charts.js with
 // esbuild (its binary ships as an npm package: no download at install time). Run by
 // `npm run build:ui` from the repo root, which `npm ci` (prepare), `npm test` and `npm start` do.
 import { build } from "esbuild";
@@ -10,7 +11,11 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = path.join(root, "dist", "assets");
 fs.mkdirSync(outdir, { recursive: true });
 const result = await build({
-  entryPoints: { app: path.join(root, "src", "browser", "main.ts") },
+  // The chart library apart: the page paints before it runs (see loadEcharts in main.ts).
+  entryPoints: {
+    app: path.join(root, "src", "browser", "main.ts"),
+    charts: path.join(root, "src", "browser", "echarts-setup.ts"),
+  },
   bundle: true,
   minify: true,
   format: "iife",

@@ -9,6 +9,8 @@ export const ASSETS_DIR = path.join(__dirname, "..", "dist", "assets");
 
 export interface DashboardAssets {
   readonly js: string;
+  /** ECharts, run after the first paint. */
+  readonly chartsJs: string;
   readonly css: string;
 }
 
@@ -19,12 +21,17 @@ export function readAssets(): DashboardAssets {
   if (cached) return cached;
   const js = path.join(ASSETS_DIR, "app.js");
   const css = path.join(ASSETS_DIR, "app.css");
-  if (!fs.existsSync(js) || !fs.existsSync(css)) {
+  const charts = path.join(ASSETS_DIR, "charts.js");
+  if (!fs.existsSync(js) || !fs.existsSync(css) || !fs.existsSync(charts)) {
     throw new Error(
       `the dashboard's browser bundle is missing (${js}): run \`npm run build:ui\` (or \`npm ci\`, which builds it)`,
     );
   }
-  cached = { js: fs.readFileSync(js, "utf8"), css: fs.readFileSync(css, "utf8") };
+  cached = {
+    js: fs.readFileSync(js, "utf8"),
+    chartsJs: fs.readFileSync(charts, "utf8"),
+    css: fs.readFileSync(css, "utf8"),
+  };
   return cached;
 }
 
@@ -40,7 +47,7 @@ export function pageHtml(opts: {
   const { assets, dataJson } = opts.inline;
   // `</script` inside inlined text would end the element early.
   const safe = (s: string): string => s.replace(/<\/(script)/gi, "<\\/$1");
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>${title}</title><style>${assets.css.replace(/<\/(style)/gi, "<\\/$1")}</style></head><body><div id="app"></div><script id="segnas-data" type="application/json">${safe(dataJson)}</script><script>${safe(assets.js)}</script></body></html>\n`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>${title}</title><style>${assets.css.replace(/<\/(style)/gi, "<\\/$1")}</style></head><body><div id="app"></div><script id="segnas-data" type="application/json">${safe(dataJson)}</script><script>window.segnasChartsCode=function(){${safe(assets.chartsJs)}\n};</script><script>${safe(assets.js)}</script></body></html>\n`;
 }
 
 function escapeHtml(s: string): string {

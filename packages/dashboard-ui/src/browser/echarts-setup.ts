@@ -1,4 +1,7 @@
-/** The tree-shaken ECharts build: only the chart types and components the page uses. */
+/**
+ * The tree-shaken ECharts build (only the chart types and components the page uses), bundled as
+ * its own script (charts.js): it sets window.segnasEcharts, which main.ts waits for.
+ */
 import * as echarts from "echarts/core";
 import { BarChart, LineChart, ParallelChart, ScatterChart } from "echarts/charts";
 import {
@@ -25,4 +28,6 @@ echarts.use([
   CanvasRenderer,
 ]);
 
-export { echarts };
+export type EchartsLib = typeof echarts;
+
+(window as unknown as { segnasEcharts?: EchartsLib }).segnasEcharts = echarts;

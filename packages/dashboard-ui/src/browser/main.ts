@@ -14,7 +14,7 @@ import { unpackTrials } from "../pack";
 import { DARK, LIGHT, type Palette } from "../charts/theme";
 import type { DashSnapshot, DashTrial, DashUpdate } from "../model";
 import { el, fmtDuration, fmtNum, fmtTime } from "./format";
-import { echarts } from "./echarts-setup";
+import type { EchartsLib } from "./echarts-setup";
 import { Store } from "./store";
 import { TrialsTable, toCsv } from "./table";
 import { Timeline } from "./timeline";
@@ -102,28 +102,60 @@ app.append(
   card("Trials", table.root),
 );
 
-const charts = {
-  pareto: echarts.init(paretoBox),
-  parallel: echarts.init(parallelBox),
-  importance: echarts.init(importanceBox),
-};
-charts.pareto.on("click", (e: { data?: unknown }) => {
-  const id = Array.isArray(e.data) ? (e.data[2] as number) : undefined;
-  if (id !== undefined) location.hash = `#trial/${id}`;
-});
+type Chart = ReturnType<EchartsLib["init"]>;
+/** Null until ECharts is loaded: it comes after the first paint (see loadEcharts). */
+let charts: { pareto: Chart; parallel: Chart; importance: Chart } | null = null;
 let parallelIds: number[] = [];
-charts.parallel.on("axisareaselected", () => {
-  // ECharts keeps the brush state on the series model: the active lines are the brushed ones.
-  const model = (
-    charts.parallel as unknown as {
-      getModel(): { getSeries(): Array<{ getRawIndicesByActiveState(s: string): number[] }> };
-    }
-  ).getModel();
-  const series = model.getSeries()[0];
-  const active = series ? series.getRawIndicesByActiveState("active") : [];
-  const all = series ? active.length + series.getRawIndicesByActiveState("inactive").length : 0;
-  table.restrictTo(active.length === all ? null : new Set(active.map((i) => parallelIds[i] as number)));
-});
+
+function initCharts(echarts: EchartsLib): void {
+  if (charts) return;
+  charts = {
+    pareto: echarts.init(paretoBox),
+    parallel: echarts.init(parallelBox),
+    importance: echarts.init(importanceBox),
+  };
+  wireCharts(charts);
+  drawCharts(true);
+}
+
+/**
+ * ECharts is the largest part of the page's code: it is its own script (live: assets/charts.js;
+ * report: an inlined function), run after the first paint so that progress and table show first.
+ */
+function loadEcharts(): void {
+  const w = window as unknown as { segnasEcharts?: EchartsLib; segnasChartsCode?: () => void };
+  const done = (): void => {
+    if (w.segnasEcharts) initCharts(w.segnasEcharts);
+  };
+  if (w.segnasEcharts) return done();
+  if (w.segnasChartsCode) {
+    w.segnasChartsCode();
+    return done();
+  }
+  const script = document.createElement("script");
+  script.src = "assets/charts.js";
+  script.addEventListener("load", done);
+  document.head.append(script);
+}
+
+function wireCharts(charts: { pareto: Chart; parallel: Chart; importance: Chart }): void {
+  charts.pareto.on("click", (e: { data?: unknown }) => {
+    const id = Array.isArray(e.data) ? (e.data[2] as number) : undefined;
+    if (id !== undefined) location.hash = `#trial/${id}`;
+  });
+  charts.parallel.on("axisareaselected", () => {
+    // ECharts keeps the brush state on the series model: the active lines are the brushed ones.
+    const model = (
+      charts.parallel as unknown as {
+        getModel(): { getSeries(): Array<{ getRawIndicesByActiveState(s: string): number[] }> };
+      }
+    ).getModel();
+    const series = model.getSeries()[0];
+    const active = series ? series.getRawIndicesByActiveState("active") : [];
+    const all = series ? active.length + series.getRawIndicesByActiveState("inactive").length : 0;
+    table.restrictTo(active.length === all ? null : new Set(active.map((i) => parallelIds[i] as number)));
+  });
+}
 clearBrush.addEventListener("click", () => {
   table.restrictTo(null);
   drawCharts(true);
@@ -274,15 +306,15 @@ function drawCharts(force = false): void {
   const p = palette();
   const steps: Array<() => void> = [
     () => reward.update(trials, p),
-    () => charts.pareto.setOption(paretoOption(trials, paretoKey.value as CostKey, p), true),
+    () => charts?.pareto.setOption(paretoOption(trials, paretoKey.value as CostKey, p), true),
     () => {
       defaultTopK();
       const frac = Number(topK.value) / 100;
       // The id of each parallel line, in the option's order (the lines hold tokens + reward only).
       parallelIds = topFraction(trials, frac).map((t) => t.id);
-      charts.parallel.setOption(parallelOption(trials, s.space, frac, p), true);
+      charts?.parallel.setOption(parallelOption(trials, s.space, frac, p), true);
     },
-    () => charts.importance.setOption(importanceOption(trials, s.space, p), true),
+    () => charts?.importance.setOption(importanceOption(trials, s.space, p), true),
     () => curves.update(trials, p),
   ];
   const next = (): void => {
@@ -293,7 +325,8 @@ function drawCharts(force = false): void {
       return;
     }
     chartsRunning = false;
-    if (window.segnas) {
+    // A pass counts once ECharts' plots are part of it.
+    if (window.segnas && charts) {
       window.segnas.charts++;
       window.segnas.chartsAt ??= performance.now();
     }
@@ -350,6 +383,7 @@ function markFirstPaint(): void {
   requestAnimationFrame(() =>
     setTimeout(() => {
       if (window.segnas) window.segnas.firstPaintAt ??= performance.now();
+      loadEcharts();
     }, 0),
   );
 }
@@ -363,7 +397,7 @@ window.addEventListener("hashchange", openFromHash);
 window.addEventListener("resize", () => {
   reward.resize();
   curves.resize();
-  for (const c of Object.values(charts)) c.resize();
+  for (const c of Object.values(charts ?? {})) c.resize();
   schedule();
 });
 
