@@ -56,19 +56,27 @@ export function packTrials(trials: readonly DashTrial[]): PackedTrials {
 }
 
 export function unpackTrials(p: PackedTrials): DashTrial[] {
-  const idx = new Map(p.keys.map((k, i) => [k, i]));
-  return p.rows.map((row) => {
+  // Positions resolved once, not per trial (10,000 trials unpack on the page's first paint).
+  const pos = KEYS.map((k) => p.keys.indexOf(k));
+  const at = (row: readonly unknown[], i: number): unknown => {
+    const j = pos[i] as number;
+    return j < 0 ? null : (row[j] ?? null);
+  };
+  const out: DashTrial[] = new Array(p.rows.length);
+  for (let r = 0; r < p.rows.length; r++) {
+    const row = p.rows[r] as readonly unknown[];
     const o: Record<string, unknown> = {};
-    for (const k of KEYS) o[k] = row[idx.get(k) ?? -1] ?? null;
+    for (let i = 0; i < KEYS.length; i++) o[KEYS[i] as string] = at(row, i);
     const c = o["curve"] as number[] | { e: number[]; m: number[] } | null;
-    o["curve"] = Array.isArray(c)
-      ? c.map((m, i) => [i + 1, m])
-      : c
-        ? c.e.map((e, i) => [e, c.m[i] as number])
-        : [];
+    if (Array.isArray(c)) {
+      const pairs: Array<[number, number]> = new Array(c.length);
+      for (let i = 0; i < c.length; i++) pairs[i] = [i + 1, c[i] as number];
+      o["curve"] = pairs;
+    } else o["curve"] = c ? c.e.map((e, i) => [e, c.m[i] as number]) : [];
     o["tokens"] ??= [];
     o["attempts"] ??= 0;
     o["rev"] ??= 0;
-    return o as unknown as DashTrial;
-  });
+    out[r] = o as unknown as DashTrial;
+  }
+  return out;
 }
