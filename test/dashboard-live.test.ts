@@ -53,6 +53,10 @@ describe("live dashboard", () => {
       const errors = watchErrors(page);
       await page.goto(`${base}/?token=${m[3]}`);
       await page.waitForFunction(() => window.segnas?.ready === true);
+      // ECharts comes from assets/charts.js after the first paint: the plots are drawn too.
+      await page.waitForFunction(() => (window.segnas?.charts ?? 0) > 0);
+      for (const id of ["#pareto-chart canvas", "#parallel-chart canvas", "#importance-chart canvas"])
+        expect(await page.$(id)).not.toBeNull();
       expect(page.url()).toBe(`${base}/`);
 
       // ~3.6 s a trial, 5 rounds: long enough to look at the page while it runs.
