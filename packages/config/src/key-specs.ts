@@ -198,6 +198,9 @@ export const KEY_SPECS: readonly KeySpec[] = [
   S("SEGNAS.TLS_SERVERNAME", "", str),
   S("SEGNAS.ALLOW_NO_SECRET", false, bool),
   S("SEGNAS.WORKER_MAX_FAILURES", 3, int(1)),
+  // The live dashboard: -1 = SLIM.NAS_PORT + 1, 0 = off.
+  S("SEGNAS.DASHBOARD_PORT", -1, int(-1, 65535)),
+  S("SEGNAS.DASHBOARD_ADDRESS", "127.0.0.1", str),
 ];
 
 export const KEY_SPEC_BY_NAME: ReadonlyMap<string, KeySpec> = new Map(KEY_SPECS.map((s) => [s.key, s]));

@@ -178,6 +178,10 @@ export interface SegConfig {
     readonly ALLOW_NO_SECRET: boolean;
     /** Trials in a row a worker may fail for its own reasons (data, backend, disk) before it stops. */
     readonly WORKER_MAX_FAILURES: number;
+    /** The live dashboard's HTTP port: -1 = SLIM.NAS_PORT + 1 (any free port when that is 0), 0 = off. */
+    readonly DASHBOARD_PORT: number;
+    /** Where the dashboard listens; anything but loopback requires SEGNAS.SECRET. */
+    readonly DASHBOARD_ADDRESS: string;
   };
 }
 

@@ -9,6 +9,7 @@
  * - `SearchServer`: TCP or TLS (or in-memory via `attach`) sessions with the optional shared secret;
  *   refuses a non-loopback address without one unless allowed (SEGNAS.ALLOW_NO_SECRET).
  * - `tlsServerOptionsFromConfig(config)`: SEGNAS.TLS_CERT / TLS_KEY as node:tls / node:https options.
+ * - `startDashboard` (HTTP dashboard + SSE), `loadRunSnapshot` + `writeRunReport` (the static report).
  * - `openStudy`, `RunResults`, `listenWithRetry` (and `checkPort`), `findPortHolder` for the parts (test doubles such as FakeClock live in src/testing/, not exported).
  */
 export { systemClock, type Clock, type TimerHandle } from "./clock";
@@ -37,3 +38,13 @@ export {
   type LaunchedServer,
   type FinishReport,
 } from "./launch";
+export {
+  DashboardFeed,
+  DashboardServer,
+  startDashboard,
+  writeRunReport,
+  dashboardPort,
+  loadRunSnapshot,
+  writeSyntheticRun,
+  type Dashboard,
+} from "./dashboard";

@@ -20,6 +20,7 @@ import {
 import type { Logger } from "pino";
 import { systemClock, type Clock } from "./clock";
 import { Controller } from "./controller";
+import { DashboardFeed, startDashboard, writeRunReport, type Dashboard } from "./dashboard";
 import type { BoundAddress } from "./listen";
 import { openStudy, type StrategyFactory } from "./open-study";
 import { RunResults } from "./results";
@@ -48,6 +49,8 @@ export interface LaunchServerOptions {
   readonly allowNoSecret?: boolean;
   /** Hand the study's failed trials out again (`--retry-failed`). */
   readonly retryFailed?: boolean;
+  /** Serve the dashboard (SEGNAS.DASHBOARD_PORT; default true unless noListen). */
+  readonly dashboard?: boolean;
 }
 
 export interface FinishReport {
@@ -55,6 +58,8 @@ export interface FinishReport {
   readonly ranking: TrialRecord[];
   /** Where the best model is (copied into the run directory, or host:path), if anywhere. */
   readonly bestModel: string | null;
+  /** RUN_DIR/report.html, when it was written. */
+  readonly report: string | null;
 }
 
 export interface LaunchedServer {
@@ -64,6 +69,8 @@ export interface LaunchedServer {
   readonly runDir: string | null;
   readonly resumed: boolean;
   readonly space: SearchSpace;
+  /** The dashboard's URL (with its token when one is needed), when it is up. */
+  readonly dashboardUrl: string | null;
   /** Static cost (params, FLOPs) of a trial under this config, when the space has a cost model. */
   costOf(trial: TrialRecord): TrialCost | undefined;
   /** Resolves with the reason once the search is over. */
@@ -215,6 +222,7 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
     if (!costCache.has(t.id)) costCache.set(t.id, t.cost ?? cost?.(t.tokens));
     return costCache.get(t.id);
   };
+  let dashboard: Dashboard | null = null;
   const leaseMs = config.SEGNAS.LEASE_SECONDS * 1000;
   const heartbeatMs = config.SEGNAS.HEARTBEAT_SECONDS * 1000;
   const controller = new Controller({
@@ -228,7 +236,10 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
     ...(opts.maxAskHoldMs !== undefined ? { maxAskHoldMs: opts.maxAskHoldMs } : {}),
     onTrialFinished: (t) => results?.onTrialFinished(opened.study.state, t),
     // The tables follow running trials too (debounced: at most one rewrite a second).
-    onStudyChanged: () => results?.update(opened.study.state),
+    onStudyChanged: () => {
+      results?.update(opened.study.state);
+      dashboard?.changed();
+    },
     // The journal can no longer make anything durable: stop serving (a restart resumes from it).
     onFatal: (err) => {
       opts.onFatal?.(err);
@@ -265,9 +276,32 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
       throw err;
     }
   }
+  if (!opts.noListen && opts.dashboard !== false) {
+    try {
+      dashboard = await startDashboard({
+        config,
+        controller,
+        space,
+        costOf,
+        logger,
+        // The configured port: 0 (any free port) gives the dashboard any free port too.
+        searchPort: opts.port ?? config.SLIM.NAS_PORT,
+      });
+    } catch (err) {
+      // A busy port must not stop the search; a dashboard open to the network without a secret must.
+      if (/not a loopback address/.test((err as Error).message)) {
+        await server.close();
+        controller.close();
+        await opened.journal.close().catch(() => undefined);
+        throw err;
+      }
+      logger.warn({ err }, `${(err as Error).message}; the search goes on without the dashboard`);
+    }
+  }
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closed ??= (async () => {
+      await dashboard?.close();
       await server.close();
       if (results) await results.flush(opened.study.state);
       await opened.journal.close();
@@ -279,6 +313,7 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
     runDir: opts.runDir,
     resumed: opened.resumed,
     space,
+    dashboardUrl: dashboard?.url ?? null,
     costOf,
     whenFinished: () => controller.whenFinished(),
     // Long enough for a worker still on a duplicate of the last trial to heartbeat, hear "stop",
@@ -288,8 +323,12 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
       const until = Date.now() + lingerMs;
       while (Date.now() < until && server.connectionCount > 0) await new Promise((r) => setTimeout(r, 50));
       const bestModel = results ? await results.flush(opened.study.state) : null;
+      const feed =
+        dashboard?.feed ?? new DashboardFeed({ controller, space, costOf, epochs: config.SOLVER.NUM_EPOCHS });
+      const report = opts.runDir === null ? null : writeRunReport(feed, opts.runDir, logger);
+      if (report) logger.info({ report }, `report ${report}`);
       await close();
-      return { reason, ranking: controller.ranking(), bestModel };
+      return { reason, ranking: controller.ranking(), bestModel, report };
     },
     close,
   };

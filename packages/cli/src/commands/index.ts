@@ -10,6 +10,7 @@ import { workerCommand } from "./worker";
 import { statusCommand } from "./status";
 import { demoCommand } from "./demo";
 import { exportCommand } from "./export";
+import { reportCommand } from "./report";
 
 // One module per command; register new ones here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -25,4 +26,5 @@ export const commands: CommandModule<any, any>[] = [
   statusCommand,
   demoCommand,
   exportCommand,
+  reportCommand,
 ];

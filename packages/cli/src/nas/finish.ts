@@ -28,6 +28,7 @@ export function printFinish(
   out.write(
     `best model  ${report.bestModel ? rel(report.bestModel) : "not saved (the trial kept no model)"}\n`,
   );
+  if (report.report) out.write(`report      ${rel(report.report)} (open it in a browser)\n`);
 }
 
 /** How to go on with a study that is already over (printed when one is resumed). */
