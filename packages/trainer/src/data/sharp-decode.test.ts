@@ -40,8 +40,28 @@ function rgba(rgb: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Inserts a tRNS chunk (an RGB colour key) after IHDR: keyed pixels must keep their colour. */
+function withTrns(png: Uint8Array, key: number[]): Uint8Array {
+  const data = Buffer.from(key);
+  const body = Buffer.concat([Buffer.from("tRNS", "latin1"), data]);
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  body.copy(chunk, 4);
+  chunk.writeUInt32BE(crc32(body), 8 + data.length);
+  return Buffer.concat([png.subarray(0, 33), chunk, png.subarray(33)]);
+}
+
+function crc32(buf: Uint8Array): number {
+  let c = -1;
+  for (let i = 0; i < buf.length; i++) {
+    c ^= buf[i]!;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return (c ^ -1) >>> 0;
+}
+
 withSharp("sharp decoding equals the pure-JS decoders", () => {
-  it("gives the same bytes for every 8-bit PNG image kind (RGB, gray, RGBA, gray+alpha, palette; 16-bit by fallback)", async () => {
+  it("gives the same bytes for every 8-bit PNG image kind (RGB, gray, RGBA, gray+alpha, palette, tRNS; 16-bit by fallback)", async () => {
     const w = 37;
     const h = 23;
     const rgb = card(w, h, 1);
@@ -73,6 +93,7 @@ withSharp("sharp decoding equals the pure-JS decoders", () => {
         colorType: 2,
         samples: [65535, 0, 257 * 128, 1, 2, 3],
       }),
+      withTrns(encodePng(w, h, rgb, 3), [0, rgb[0]!, 0, rgb[1]!, 0, rgb[2]!]),
     ];
     for (const f of files) {
       const a = decodeImage(f);

@@ -90,6 +90,23 @@ async function sharpRaw(
   return { data, width: info.width, height: info.height, channels: info.channels };
 }
 
+/** Whether the PNG has a chunk of this type (walks the chunk headers only). */
+function hasChunk(bytes: Uint8Array, type: string): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const code = [0, 1, 2, 3].map((i) => type.charCodeAt(i));
+  for (let pos = 8; pos + 12 <= bytes.length; pos += 12 + view.getUint32(pos)) {
+    if (code.every((c, i) => bytes[pos + 4 + i] === c)) return true;
+    if (
+      bytes[pos + 4] === 0x49 &&
+      bytes[pos + 5] === 0x45 &&
+      bytes[pos + 6] === 0x4e &&
+      bytes[pos + 7] === 0x44
+    )
+      break; // IEND
+  }
+  return false;
+}
+
 /**
  * A copy in a plain ArrayBuffer of its own: sharp's buffers may be external memory, which worker
  * threads cannot transfer, and the copy (a few ms for 2048x1024) is small next to the decode.
@@ -113,8 +130,9 @@ export async function decodeImageSharp(bytes: Uint8Array): Promise<RgbImage> {
     if (!(header.width > 0 && header.height > 0 && header.width * header.height <= MAX_PIXELS)) {
       return decodeImage(bytes); // the pure-JS path words the error
     }
-    // Same input as the pure-JS path: a tRNS chunk never blanks image colours.
-    input = rewritePng(bytes, { dropTrns: header.colorType !== 3 });
+    // Same input as the pure-JS path: a tRNS chunk never blanks image colours. (The copy is
+    // made only when there is one to drop: a 2048x1024 PNG is several MB.)
+    if (header.colorType !== 3 && hasChunk(bytes, "tRNS")) input = rewritePng(bytes, { dropTrns: true });
   } else if (!isJpeg(bytes)) {
     return decodeImage(bytes); // throws the "not a PNG or JPEG" error
   }
