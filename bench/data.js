@@ -2,7 +2,7 @@
 // Data-pipeline throughput (decode + augment + batch) in images/s, next to what training eats.
 //
 //   npm run bench:data [-- --set both|camvid|cityscapes] [--workers 1,2] [--decoders sharp,js]
-//       [--formats png,jpg] [--images 24] [--train-img-s 10] [--train-ips X] [--train-json FILE]
+//       [--formats png,jpg] [--images 24] [--inprocess-images N] [--train-img-s 10] [--train-ips X] [--train-json FILE]
 //       [--cfg configs/cityscapes.yaml] [--cache DIR] [--json FILE] [--epochs 1] [--data DIR]
 //
 // camvid: ../shared/datasets/camvid-mini (128x96; a synthetic set when absent), in-process and
@@ -145,6 +145,8 @@ async function cityscapes(out) {
   const loaded = config.loadConfig({ file: cfgFile, env: {} });
   const fromCfg = data.dataOptionsFromConfig((k) => config.getConfigValue(loaded.config, k));
   const n = Math.max(1, Number(arg("images", 24)));
+  // In-process runs are the slow ones (one core): they may use fewer samples.
+  const nHere = Math.max(1, Number(arg("inprocess-images", n)));
   const ds = await ensureCityscapesLike(arg("cache", defaultCacheDir()), 8);
   const workerCounts = list(
     arg("workers", [1, cores()].filter((v, i, a) => a.indexOf(v) === i).join(",")),
@@ -154,7 +156,7 @@ async function cityscapes(out) {
   const train = trainRate();
   console.log(
     `cityscapes-sized: 8 scenes 2048x1024 in ${ds.dir} (PNG ${(ds.pngBytes / 1e6).toFixed(1)} MB, ` +
-      `JPEG q90 ${(ds.jpgBytes / 1e6).toFixed(2)} MB each), ${n} samples per run, cold (no cache)`,
+      `JPEG q90 ${(ds.jpgBytes / 1e6).toFixed(2)} MB each), ${n} samples per mpio run (${nHere} in-process), cold (no cache)`,
   );
   console.log(
     `  ${path.relative(process.cwd(), cfgFile) || cfgFile}: ${fromCfg.augMethod} ${fromCfg.minScaleFactor}-${fromCfg.maxScaleFactor} ` +
@@ -174,7 +176,7 @@ async function cityscapes(out) {
         dataDir: ds.dir,
         separator: " ",
       });
-      const entries = Array.from({ length: n }, (_, i) => baseEntries[i % baseEntries.length]);
+      const take = (k) => Array.from({ length: k }, (_, i) => baseEntries[i % baseEntries.length]);
       const opts = data.resolveDataOptions({
         ...fromCfg,
         dataDir: ds.dir,
@@ -190,7 +192,7 @@ async function cityscapes(out) {
           {
             phase: "train",
             seed: 1,
-            entries,
+            entries: take(run.mpio ? n : nHere),
             mpio: run.mpio,
             numWorkers: run.workers,
             prefetch: Math.max(2, run.workers * 2),

@@ -78,13 +78,13 @@ LIBS=$P/sys/usr/lib/x86_64-linux-gnu
 for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do [ -d "$d" ] && LIBS=$LIBS:$d; done
 export LD_LIBRARY_PATH=$LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 if [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ]; then
-  found=$(ls /etc/vulkan/icd.d/*.json /usr/share/vulkan/icd.d/*.json /usr/local/share/vulkan/icd.d/*.json 2>/dev/null | head -n 1)
+  found=$(ls /etc/vulkan/icd.d/*.json /usr/share/vulkan/icd.d/*.json /usr/local/share/vulkan/icd.d/*.json 2>/dev/null | tr '\n' ' ')
   nv=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-  if [ -z "$found" ] && [ -f "$nv" ]; then
+  if ! echo "$found" | grep -qi nvidia && [ -f "$nv" ]; then
     export VK_DRIVER_FILES=$nv
-    log "no Vulkan ICD in the loader's folders: VK_DRIVER_FILES=$nv"
+    log "no NVIDIA Vulkan ICD in the loader's folders (${found:-none}): VK_DRIVER_FILES=$nv"
   else
-    log "Vulkan ICD: ${found:-none found}"
+    log "Vulkan ICDs: ${found:-none found}"
   fi
 fi
 nvegl=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
@@ -111,11 +111,11 @@ TRAIN=("$NODE" "$P/app/bench-train.js" --backend "$BACKEND" --cpu-steps 0 --json
 if [ "$SMOKE" = 1 ]; then
   step "train 128x96 b8 plain" 200 "$OUTDIR/train-small.json" "${TRAIN[@]}" --height 96 --width 128 --batch 8 --head plain --rounds 1 --steps 2 --warmup 1
   step "train 769x769 b8 aspp-decoder (smoke: 97x97 b2)" 200 "$OUTDIR/train-large.json" "${TRAIN[@]}" --height 97 --width 97 --batch 2 --classes 19 --head aspp-decoder --rounds 1 --steps 1 --warmup 1
-  DATA_ARGS=(--images 8 --workers "${SEGNAS_DATA_WORKERS:-1,2}")
+  DATA_ARGS=(--images 8 --inprocess-images 4 --workers "${SEGNAS_DATA_WORKERS:-1,2}")
 else
   step "train 128x96 b8 plain" 120 "$OUTDIR/train-small.json" "${TRAIN[@]}" --height 96 --width 128 --batch 8 --head plain --rounds 3 --steps 10 --warmup 3
   step "train 769x769 b8 aspp-decoder" 200 "$OUTDIR/train-large.json" "${TRAIN[@]}" --height 769 --width 769 --batch 8 --classes 19 --head aspp-decoder --rounds 2 --steps 5 --warmup 2
-  DATA_ARGS=(--images 64 --workers "${SEGNAS_DATA_WORKERS:-4,8,$CORES}")
+  DATA_ARGS=(--images 192 --inprocess-images 16 --workers "${SEGNAS_DATA_WORKERS:-4,8,$CORES}")
 fi
 TRAIN_JSON=()
 grep -q '"trainImgPerS"' "$OUTDIR/train-large.json" 2>/dev/null && TRAIN_JSON=(--train-json "$OUTDIR/train-large.json")

@@ -14,8 +14,12 @@ function readJson(name) {
   try {
     const text = fs.readFileSync(file, "utf8").trim();
     if (!text) return { missing: `${name} is empty (see ${name}.err)` };
-    // The last line holds the JSON (tools may print before it).
-    return JSON.parse(text.split("\n").pop());
+    try {
+      return JSON.parse(text);
+    } catch {
+      // The last line holds the JSON (tools may print before it).
+      return JSON.parse(text.split("\n").pop());
+    }
   } catch (err) {
     return { missing: `${name}: ${err.code === "ENOENT" ? "not written" : err.message}` };
   }
@@ -104,11 +108,12 @@ if (adapter.adapters) {
       `dawn ${a.backend}: ${a.error ? `error: ${a.error}` : a.adapter === null ? "no adapter" : `${a.vendor} / ${a.architecture} / ${a.device} / ${a.description}, maxBufferSize ${a.maxBufferSize}`}`,
     );
 } else lines.push(`dawn: ${adapter.error || adapter.missing}`);
-if (doctor.chosen || doctor.backend || doctor.selection)
-  lines.push(
-    `segnas doctor: ${JSON.stringify(doctor.chosen || doctor.selection || doctor.backend).slice(0, 300)}`,
-  );
-else lines.push(`segnas doctor: ${doctor.missing || JSON.stringify(doctor).slice(0, 300)}`);
+if (doctor.selection) {
+  const { backend: b, formulation, details } = doctor.selection;
+  lines.push(`segnas doctor: chose ${b} (${formulation}) ${JSON.stringify(details || {}).slice(0, 400)}`);
+  for (const k of ["adapters", "gpus"])
+    if (doctor[k]) lines.push(`  ${k}: ${JSON.stringify(doctor[k]).slice(0, 800)}`);
+} else lines.push(`segnas doctor: ${doctor.missing || JSON.stringify(doctor).slice(0, 300)}`);
 lines.push("");
 lines.push(
   `train/infer img/s: segnas ${backend} vs PyTorch (torch_segnet.py --device ${torchDevice}, fp32), same machine`,
