@@ -146,10 +146,10 @@ if (data.cityscapes) {
     `data pipeline, Cityscapes-sized (2048x1024 -> stepscaling 0.5-2.0, crop 769x769), ${c.samples} samples per run` +
       (c.train ? `, vs ${fmt(c.train.ips)} train img/s (${c.train.from})` : ""),
   );
-  lines.push("  decoder format  pipeline       img/s  per core  x training");
+  lines.push("  decoder format  pipeline       img/s  per core  img/CPU-s  x training");
   for (const r of c.results)
     lines.push(
-      `  ${r.decoder.padEnd(7)} ${r.format.padEnd(6)}  ${r.pipeline.padEnd(12)} ${fmt(r.imgPerS, 1).padStart(7)} ${fmt(r.perCore, 1).padStart(9)}${c.train ? `${fmt(r.imgPerS / c.train.ips).padStart(11)}x` : ""}`,
+      `  ${r.decoder.padEnd(7)} ${r.format.padEnd(6)}  ${r.pipeline.padEnd(12)} ${fmt(r.imgPerS, 1).padStart(7)} ${fmt(r.perCore, 1).padStart(9)}${fmt(r.imgPerCpuS, 1).padStart(11)}${c.train ? `${fmt(r.imgPerS / c.train.ips).padStart(11)}x` : ""}`,
     );
 } else lines.push(`data pipeline: ${data.missing || data.skipped || "no result"} ${errTail("data.txt")}`);
 process.stdout.write(`${lines.join("\n")}\n`);
