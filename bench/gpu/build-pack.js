@@ -52,6 +52,7 @@ function copyPkg(name, filter = () => true) {
   if (src === null) return false;
   const dst = path.join(APP, "node_modules", name);
   fs.cpSync(src, dst, {
+    dereference: true, // a linked package (npm link, workspaces) travels as files
     recursive: true,
     filter: (p) =>
       !p.includes(`${path.sep}node_modules${path.sep}`, src.length) && filter(path.relative(src, p)),
@@ -198,6 +199,17 @@ function nodeBinary() {
   return { version: process.version, glibc, libs };
 }
 
+/** Every symlink in the pack must point inside it (a link out works here and breaks there). */
+function checkLinks(dir) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isSymbolicLink()) {
+      const target = path.resolve(path.dirname(p), fs.readlinkSync(p));
+      if (!target.startsWith(STAGE + path.sep)) throw new Error(`${p} links outside the pack (${target})`);
+    } else if (e.isDirectory()) checkLinks(p);
+  }
+}
+
 function gitCommit() {
   try {
     const c = run("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).trim();
@@ -241,6 +253,7 @@ function main() {
   fs.writeFileSync(path.join(STAGE, "MANIFEST.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const n of notes) say(`warning: ${n}`);
 
+  checkLinks(STAGE);
   const tarball = path.join(OUT, "segnas-gpu.tar.xz");
   fs.rmSync(tarball, { force: true });
   say("compressing (xz -6)...");
@@ -260,7 +273,9 @@ function main() {
     `on the GPU machine: copy ${OUT}/run.sh and ${OUT}/segnas-gpu.tar.xz to one folder, then: OUT=/some/dir bash run.sh`,
   );
   if (process.argv.includes("--smoke")) {
-    say("\nsmoke run here (wasm backend, torch on the CPU, tiny sizes):");
+    say(
+      `\nsmoke run here (${process.env.SEGNAS_GPU_BACKEND || "wasm"} backend, torch on the CPU, tiny sizes):`,
+    );
     const r = spawnSync("bash", [path.join(OUT, "run.sh"), path.join(OUT, "smoke-out")], {
       stdio: "inherit",
       env: {
