@@ -111,8 +111,13 @@ if (adapter.adapters) {
 if (doctor.selection) {
   const { backend: b, formulation, details } = doctor.selection;
   lines.push(`segnas doctor: chose ${b} (${formulation}) ${JSON.stringify(details || {}).slice(0, 400)}`);
-  for (const k of ["adapters", "gpus"])
-    if (doctor[k]) lines.push(`  ${k}: ${JSON.stringify(doctor[k]).slice(0, 800)}`);
+  const w = doctor.webgpu || {};
+  for (const a of w.adapters || [])
+    lines.push(
+      `  adapter ${a.index}: ${a.backend} '${a.name}' type ${a.type}, ${a.vendor}/${a.architecture}/${a.device}, maxBufferSize ${a.maxBufferSize}`,
+    );
+  for (const p of w.problems || []) lines.push(`  note: ${p}`);
+  if (w.gpuIndex) lines.push(`  GPU index map: ${JSON.stringify(w.gpuIndex)}`);
 } else lines.push(`segnas doctor: ${doctor.missing || JSON.stringify(doctor).slice(0, 300)}`);
 lines.push("");
 lines.push(
