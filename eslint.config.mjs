@@ -68,6 +68,7 @@ const layerRules = Object.entries(layers).map(([pkg, allowed]) => ({
 
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "coverage/**", "runs/**", ".cache/**", "**/*.d.ts"] },
+  { ignores: [".gpu-pack/**"] }, // the GPU check pack being built (bench/gpu/build-pack.js)
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

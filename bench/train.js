@@ -130,8 +130,12 @@ function summarize(session, train, infer) {
 }
 
 function runTorch() {
-  const script = path.resolve(__dirname, "..", "..", "shared", "reference", "torch_segnet.py");
-  const python = "/usr/bin/python3";
+  // --torch-script / --python / --torch-device: the GPU check (bench/gpu/) runs its cuda-capable copy.
+  const script = arg(
+    "torch-script",
+    path.resolve(__dirname, "..", "..", "shared", "reference", "torch_segnet.py"),
+  );
+  const python = arg("python", "/usr/bin/python3");
   if (!fs.existsSync(script)) return { skipped: `no ${script}` };
   if (!fs.existsSync(python)) return { skipped: `no ${python}` };
   const args = [
@@ -150,6 +154,7 @@ function runTorch() {
   ];
   if (cfg.head === "aspp" || cfg.head === "aspp-decoder") args.push("--aspp", "1");
   if (cfg.head === "decoder" || cfg.head === "aspp-decoder") args.push("--decoder", "1");
+  if (arg("torch-device", "cpu") !== "cpu") args.push("--device", arg("torch-device", "cpu"));
   const r = spawnSync(python, args.map(String), { encoding: "utf8", timeout: 600000 });
   if (r.status !== 0)
     return {

@@ -16,7 +16,15 @@ export { parseFileList, readFileList, resolveListPath, type FileListEntry } from
 export { decodeImage, decodeLabel, type RgbImage, type LabelImage } from "./decode";
 export { encodeRawPng, type RawPngSpec } from "./png-raw";
 export { planSample, renderSample, randomScale, type Phase, type SamplePlan } from "./augment";
-export { loadSample, type DecodedSample } from "./sample-source";
+export { loadSample, loadSampleAsync, type DecodedSample } from "./sample-source";
+export {
+  decodeImageSharp,
+  decodeLabelSharp,
+  loadSharp,
+  resolveDecoder,
+  type DecoderChoice,
+  type DecoderKind,
+} from "./sharp-decode";
 export { buildBatch, type Batch } from "./batch";
 export { sampleSeed, epochOrder } from "./seeds";
 export {

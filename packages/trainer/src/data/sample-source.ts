@@ -4,9 +4,10 @@
  * the list line it came from.
  */
 import * as fs from "fs";
-import { decodeImage, decodeLabel } from "./decode";
+import { decodeImage, decodeLabel, type LabelImage, type RgbImage } from "./decode";
 import { DataError, where } from "./errors";
 import type { FileListEntry } from "./file-list";
+import { decodeImageSharp, decodeLabelSharp, type DecoderKind } from "./sharp-decode";
 
 export interface DecodedSample {
   readonly width: number;
@@ -35,34 +36,79 @@ function readBytes(file: string, kind: string, entry: FileListEntry): Buffer {
   }
 }
 
-/** Loads sample `entry` from disk; throws DataError. */
+type Decoders = {
+  image: (bytes: Uint8Array) => RgbImage | Promise<RgbImage>;
+  label: (bytes: Uint8Array) => LabelImage | Promise<LabelImage>;
+};
+
+const JS_DECODERS: Decoders = { image: decodeImage, label: decodeLabel };
+const SHARP_DECODERS: Decoders = { image: decodeImageSharp, label: decodeLabelSharp };
+
+function decodeError(kind: "image" | "label", file: string, entry: FileListEntry, err: unknown): DataError {
+  const reason = err instanceof Error ? err.message : String(err);
+  const what = kind === "image" ? "Replace the file or remove its line from the list." : "";
+  return new DataError(
+    `Cannot decode ${kind} ${file}${where(entry.list, entry.line)}: ${reason}.${what ? ` ${what}` : ""}`,
+    { file, list: entry.list, line: entry.line, reason },
+    { cause: err },
+  );
+}
+
+/** Loads sample `entry` from disk with the pure-JS decoders; throws DataError. */
 export function loadSample(entry: FileListEntry, numClasses: number, ignoreIndex: number): DecodedSample {
-  const ctx = { list: entry.list, line: entry.line };
   const imageBytes = readBytes(entry.image, "image", entry);
   let image;
   try {
     image = decodeImage(imageBytes);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new DataError(
-      `Cannot decode image ${entry.image}${where(entry.list, entry.line)}: ${reason}. ` +
-        `Replace the file or remove its line from the list.`,
-      { file: entry.image, ...ctx, reason },
-      { cause: err },
-    );
+    throw decodeError("image", entry.image, entry, err);
   }
   const labelBytes = readBytes(entry.label, "label", entry);
   let label;
   try {
     label = decodeLabel(labelBytes);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new DataError(
-      `Cannot decode label ${entry.label}${where(entry.list, entry.line)}: ${reason}.`,
-      { file: entry.label, ...ctx, reason },
-      { cause: err },
-    );
+    throw decodeError("label", entry.label, entry, err);
   }
+  return checkSample(entry, image, label, numClasses, ignoreIndex);
+}
+
+/**
+ * Loads sample `entry` with the given decoder ("sharp": native, off the JS thread; "js": the
+ * pure-JS decoders); rejects with the same DataErrors as loadSample.
+ */
+export async function loadSampleAsync(
+  entry: FileListEntry,
+  numClasses: number,
+  ignoreIndex: number,
+  decoder: DecoderKind,
+): Promise<DecodedSample> {
+  const dec = decoder === "sharp" ? SHARP_DECODERS : JS_DECODERS;
+  const imageBytes = readBytes(entry.image, "image", entry);
+  let image;
+  try {
+    image = await dec.image(imageBytes);
+  } catch (err) {
+    throw decodeError("image", entry.image, entry, err);
+  }
+  const labelBytes = readBytes(entry.label, "label", entry);
+  let label;
+  try {
+    label = await dec.label(labelBytes);
+  } catch (err) {
+    throw decodeError("label", entry.label, entry, err);
+  }
+  return checkSample(entry, image, label, numClasses, ignoreIndex);
+}
+
+function checkSample(
+  entry: FileListEntry,
+  image: RgbImage,
+  label: LabelImage,
+  numClasses: number,
+  ignoreIndex: number,
+): DecodedSample {
+  const ctx = { list: entry.list, line: entry.line };
   if (label.width !== image.width || label.height !== image.height) {
     throw new DataError(
       `Image and label differ in size${where(entry.list, entry.line)}: ${entry.image} is ` +

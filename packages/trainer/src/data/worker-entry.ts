@@ -5,21 +5,27 @@
 import { parentPort, workerData } from "worker_threads";
 import { isSegnasError } from "@segnas/core";
 import { buildBatch } from "./batch";
-import { loadSample, type DecodedSample } from "./sample-source";
+import { loadSampleAsync, type DecodedSample } from "./sample-source";
 import type { BatchJob, BatchReply, WorkerInit } from "./worker-protocol";
 
 const init = workerData as WorkerInit;
 const port = parentPort;
 
-function handle(job: BatchJob): { reply: BatchReply; transfer: ArrayBuffer[] } {
+async function handle(job: BatchJob): Promise<{ reply: BatchReply; transfer: ArrayBuffer[] }> {
   const fresh: Array<{ index: number; sample: DecodedSample }> = [];
-  const samples = job.indices.map((index, k) => {
+  const samples: DecodedSample[] = [];
+  for (let k = 0; k < job.indices.length; k++) {
+    const index = job.indices[k]!;
     const hit = job.cached[k];
-    if (hit) return hit;
-    const sample = loadSample(init.entries[index]!, init.opts.numClasses, init.opts.ignoreIndex);
+    if (hit) {
+      samples.push(hit);
+      continue;
+    }
+    const { numClasses, ignoreIndex } = init.opts;
+    const sample = await loadSampleAsync(init.entries[index]!, numClasses, ignoreIndex, init.decoder);
     fresh.push({ index, sample });
-    return sample;
-  });
+    samples.push(sample);
+  }
   const batch = buildBatch(samples, init.entries, job.indices, job.seeds, init.opts, init.phase);
   const decoded = job.returnDecoded ? fresh : [];
   const transfer = new Set<ArrayBuffer>([
@@ -35,18 +41,18 @@ function handle(job: BatchJob): { reply: BatchReply; transfer: ArrayBuffer[] } {
 
 if (port) {
   port.on("message", (job: BatchJob) => {
-    try {
-      const { reply, transfer } = handle(job);
-      port.postMessage(reply, transfer);
-    } catch (err) {
-      const error = isSegnasError(err)
-        ? err.toJSON()
-        : {
-            code: "SEGNAS_E_INTERNAL",
-            message: `data worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
-          };
-      const reply: BatchReply = { id: job.id, ok: false, error };
-      port.postMessage(reply);
-    }
+    handle(job).then(
+      ({ reply, transfer }) => port.postMessage(reply, transfer),
+      (err: unknown) => {
+        const error = isSegnasError(err)
+          ? err.toJSON()
+          : {
+              code: "SEGNAS_E_INTERNAL",
+              message: `data worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+            };
+        const reply: BatchReply = { id: job.id, ok: false, error };
+        port.postMessage(reply);
+      },
+    );
   });
 }

@@ -4,12 +4,14 @@ import type { Batch } from "./batch";
 import type { FileListEntry } from "./file-list";
 import type { DataOptions } from "./options";
 import type { DecodedSample } from "./sample-source";
+import type { DecoderKind } from "./sharp-decode";
 
 /** workerData: what every worker needs to load any sample of the list. */
 export interface WorkerInit {
   readonly entries: readonly FileListEntry[];
   readonly opts: DataOptions;
   readonly phase: Phase;
+  readonly decoder: DecoderKind;
 }
 
 export interface BatchJob {
