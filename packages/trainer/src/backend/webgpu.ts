@@ -19,6 +19,7 @@
  * always works, a higher index of a repeated name is refused with what to do instead.
  */
 import * as path from "node:path";
+import { SegnasError } from "@segnas/core";
 import { tf } from "./tf";
 
 /** Dawn backends tried in this order on Linux. */
@@ -214,11 +215,18 @@ export function webgpuInitialised(): boolean {
 }
 let activeAdapter: AdapterFacts | undefined;
 
-/** A lost device or an uncaptured GPU error (out of memory, validation) on the webgpu backend. */
-export class GpuDeviceError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = "GpuDeviceError";
+/**
+ * A lost device or an uncaptured GPU error (out of memory, validation) on the webgpu backend:
+ * the trial fails with SEGNAS_E_TRAINING and this reason; the worker process lives on (each
+ * trial has its own child process, hence its own device).
+ */
+export class GpuDeviceError extends SegnasError<{ reason: string }> {
+  constructor(reason: string) {
+    super(
+      "SEGNAS_E_TRAINING",
+      `${reason}; if it ran out of memory, try a smaller BATCH_SIZE or TRAIN_CROP_SIZE`,
+      { reason },
+    );
   }
 }
 
