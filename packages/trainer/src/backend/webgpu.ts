@@ -107,7 +107,6 @@ export function loadDawn(): DawnModule {
   if (dawn) return dawn;
   // EGL without a display: Mesa's surfaceless platform (OpenGL ES adapters, CI's llvmpipe).
   if (process.platform === "linux" && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = "surfaceless";
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   dawn = require(dawnBinaryPath()) as DawnModule;
   return dawn;
 }
@@ -238,6 +237,24 @@ export function assertWebgpuHealthy(): void {
   if (!health || tf.getBackend() !== "webgpu") return;
   if (health.lost) throw new GpuDeviceError(`the GPU device was lost: ${health.lost}`);
   if (health.error) throw new GpuDeviceError(`the GPU reported an error: ${health.error}`);
+}
+
+/**
+ * Awaits a read of GPU data; when it fails on webgpu (a lost device aborts pending reads before
+ * `device.lost` settles), waits briefly for the device's own account and throws that instead.
+ */
+export async function readOnDevice<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    const device = activeDevice;
+    if (device && tf.getBackend() === "webgpu") {
+      await Promise.race([device.lost, new Promise((r) => setTimeout(r, 2000).unref())]);
+      await new Promise((r) => setImmediate(r));
+      assertWebgpuHealthy();
+    }
+    throw err;
+  }
 }
 
 /** The adapter the active webgpu backend runs on, if any. */
@@ -394,7 +411,6 @@ export async function initWebgpu(opts: WebgpuInit): Promise<WebgpuAttempt> {
   }
   let webgpuModule: { WebGPUBackend: new (device: unknown, info: unknown) => tf.KernelBackend };
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     webgpuModule = require("@tensorflow/tfjs-backend-webgpu");
   } catch (err) {
     device.destroy();

@@ -8,7 +8,7 @@ import { tf } from "../backend/tf";
 import type { Logger } from "pino";
 import { SegnasError } from "@segnas/core";
 import { releaseBackwardTensors, softmaxCrossEntropy } from "../ops";
-import { assertWebgpuHealthy } from "../backend/webgpu";
+import { assertWebgpuHealthy, readOnDevice } from "../backend/webgpu";
 import { learningRateAt, type LrScheduleOptions } from "./lr-schedule";
 import { createOptimizer, type OptimizerOptions } from "./optimizer";
 import { bestOf, type EpochEvent, type EpochRecord, type StepProgress } from "./trial-types";
@@ -227,7 +227,7 @@ async function trainStep(
     value = r.value;
     // Async read: a synchronous one throws on webgpu in Node (no OffscreenCanvas). The update
     // waits for the loss so that a non-finite loss leaves the weights as they were.
-    const loss = (await value.data())[0] as number;
+    const loss = (await readOnDevice(value.data()))[0] as number;
     // A lost GPU device or an out-of-memory error shows up here, as a typed failure.
     assertWebgpuHealthy();
     if (Number.isFinite(loss)) {
@@ -257,7 +257,7 @@ export async function evaluateModel(
       const x = tf.tensor4d(batch.images, [batch.n, batch.height, batch.width, 3]);
       return tf.argMax(o.model.forward(x, false), -1);
     });
-    const p = (await pred.data()) as Int32Array;
+    const p = (await readOnDevice(pred.data())) as Int32Array;
     pred.dispose();
     assertWebgpuHealthy();
     acc.update(batch.labels, p);
