@@ -3,8 +3,10 @@
 // are tiny: 32x32 inputs, batch 2, 3 classes, small architectures. In CI (CI=true) a missing
 // adapter fails the suite; elsewhere the tests skip with the reason.
 //
-// Tolerance: forward logits, loss and (plain head) every gradient of the whole network equal the
-// cpu backend's (same formulation, same seed) to max |a - b| <= 2e-3 * max(1, max |cpu|), per tensor.
+// Tolerance: forward logits, loss and every gradient of the whole network equal the cpu backend's
+// (same formulation, same seed) to max |a - b| <= 2e-3 * max(1, max |cpu|), per tensor; where the
+// tiny batch makes gradients ill-conditioned, to 3x the cpu backend's own change under a 1e-7
+// input jitter (see the test).
 import { MobileNetV2SpaceSeg, Rng, type DeepLabHead } from "@segnas/core";
 import { buildModel } from "../model/seg-model";
 import { createTrainStep } from "../model/train-step";
@@ -37,10 +39,10 @@ function skip(): boolean {
   return unavailable !== undefined;
 }
 
-function det(shape: number[], seed: number): tf.Tensor4D {
+function det(shape: number[], seed: number, jitter = 0): tf.Tensor4D {
   const n = shape.reduce((a, b) => a * b, 1);
   const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = Math.sin(seed * 12.9898 + i * 78.233);
+  for (let i = 0; i < n; i++) v[i] = Math.sin(seed * 12.9898 + i * 78.233) * (1 + jitter * Math.cos(i));
   return tf.tensor4d(v, shape as [number, number, number, number]);
 }
 
@@ -50,10 +52,15 @@ interface Run {
   grads: Map<string, Float32Array>;
 }
 
-async function runNetwork(backend: string, tokens: readonly number[], head: DeepLabHead): Promise<Run> {
+async function runNetwork(
+  backend: string,
+  tokens: readonly number[],
+  head: DeepLabHead,
+  jitter = 0,
+): Promise<Run> {
   await tf.setBackend(backend);
   const model = buildModel(space.decode([...tokens]), { classes: 3, head, seed: 7, formulation: "native" });
-  const x = det([2, 32, 32, 3], 1);
+  const x = det([2, 32, 32, 3], 1, jitter);
   const labels = tf.tidy(() =>
     tf.reshape(
       tf.cast(tf.floor(tf.mul(tf.add(tf.sin(tf.range(0, 2 * 32 * 32)), 1), 1.5)), "int32"),
@@ -113,6 +120,15 @@ const CASES: [string, DeepLabHead, readonly number[]][] = [
   [TOKENS[0]![0], "aspp-decoder", TOKENS[0]![1]],
 ];
 
+function worstGradient(a: Run, b: Run): { name: string; err: number } {
+  let worst = { name: "", err: 0 };
+  for (const [name, g] of b.grads) {
+    const err = relErr(a.grads.get(name) as Float32Array, g);
+    if (err > worst.err) worst = { name, err };
+  }
+  return worst;
+}
+
 describe("webgpu: the whole network equals the cpu backend", () => {
   it.each(CASES)("tokens %s, head %s: logits, loss and gradients", async (_name, head, tokens) => {
     if (skip()) return;
@@ -121,18 +137,22 @@ describe("webgpu: the whole network equals the cpu backend", () => {
     expect(relErr(gpu.logits, cpu.logits)).toBeLessThan(TOL);
     expect(Math.abs(gpu.loss - cpu.loss)).toBeLessThan(TOL * Math.max(1, Math.abs(cpu.loss)));
     expect(gpu.grads.size).toBe(cpu.grads.size);
-    let worst = { name: "", err: 0 };
-    for (const [name, g] of cpu.grads) {
-      const err = relErr(gpu.grads.get(name) as Float32Array, g);
-      if (err > worst.err) worst = { name, err };
+    const worst = worstGradient(gpu, cpu);
+    // At this size training-mode BN normalises over very few values (2 images x 2x2 deep maps, 2
+    // pooled values in ASPP's image-pool branch), which amplifies float32 rounding: with the ASPP
+    // heads the cpu backend's own gradients move by 0.1-0.2 (relative) when the input moves by
+    // 1e-7 (one float32 ulp). So gradients must agree to TOL, or to 3x what that 1e-7 input
+    // jitter does to the cpu backend's: webgpu differs from cpu no more than rounding does.
+    let bound = TOL;
+    if (worst.err >= TOL) {
+      const jittered = await runNetwork("cpu", tokens, head, 1e-7);
+      bound = Math.max(TOL, 3 * worstGradient(jittered, cpu).err);
     }
     // One line per case, for the record (docs/training-performance.md).
     console.log(
-      `webgpu vs cpu, ${head}: loss ${gpu.loss} vs ${cpu.loss}, worst gradient ${worst.name} ${worst.err.toExponential(2)}`,
+      `webgpu vs cpu, ${head}: loss ${gpu.loss} vs ${cpu.loss}, worst gradient ${worst.name} ${worst.err.toExponential(2)} (bound ${bound.toExponential(2)})`,
     );
-    // Known open issue: with the ASPP heads some gradients differ (up to ~0.3 relative at this
-    // size) although every op checked alone matches; only the plain head's are asserted.
-    if (head === "plain") expect(worst.err).toBeLessThan(TOL);
+    expect(worst.err).toBeLessThan(bound);
   });
 });
 
