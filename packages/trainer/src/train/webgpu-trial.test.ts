@@ -1,12 +1,13 @@
 // Trials on the webgpu backend in their own child processes (the compiled dist/train/child-entry.js:
 // run `npx tsc -b` first), on whatever adapter Dawn finds: Mesa's llvmpipe in CI. Tiny: 32x32
-// camvid-mini crops, the smallest architecture, a few steps. In CI (CI=true) a missing adapter
+// camvid-mini crops (32 train, 8 val images), the smallest architecture, 4 epochs of 8 steps. In CI (CI=true) a missing adapter
 // or a missing camvid-mini fails; elsewhere the tests skip with the reason.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadConfig, type SegConfig } from "@segnas/config";
 import { initWebgpu } from "../backend/webgpu";
+import { majorityClassBaseline } from "./baseline";
 import { runTrial } from "./run-trial";
 import { MIN_TOKENS } from "./testing/tiny-setup";
 
@@ -27,8 +28,8 @@ function camvidConfig(backend: string, lists: { train: string; val: string }): S
     "EVAL_CROP_SIZE", "(32, 32)",
     "AUG.FIX_RESIZE_SIZE", "(32, 32)",
     "BATCH_SIZE", "4",
-    "SOLVER.NUM_EPOCHS", "2",
-    "SOLVER.LR", "0.05",
+    "SOLVER.NUM_EPOCHS", "4",
+    "SOLVER.LR", "0.1",
     "MODEL.DEEPLAB.ENCODER_WITH_ASPP", "False",
     "MODEL.DEEPLAB.ENABLE_DECODER", "False",
     "SEGNAS.BACKEND", backend,
@@ -52,7 +53,7 @@ beforeAll(async () => {
     fs.readFileSync(path.join(camvid, file), "utf8").split("\n").filter(Boolean).slice(0, n).join("\n") +
     "\n";
   lists = { train: path.join(root, "train.list"), val: path.join(root, "val.list") };
-  fs.writeFileSync(lists.train, take("train.list", 16));
+  fs.writeFileSync(lists.train, take("train.list", 32));
   fs.writeFileSync(lists.val, take("val.list", 8));
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -68,9 +69,14 @@ describe("trials on webgpu (child processes)", () => {
     expect(wasm).toMatchObject({ status: "completed", backend: "wasm" });
     if (gpu.status !== "completed" || wasm.status !== "completed") return;
     console.log(
-      `camvid-mini 32x32, 8 steps: mIoU webgpu ${gpu.reward} vs wasm ${wasm.reward}; loss ${gpu.curve.map((c) => c.loss.toFixed(4))} vs ${wasm.curve.map((c) => c.loss.toFixed(4))}`,
+      `camvid-mini 32x32, 32 steps: mIoU webgpu ${gpu.reward} vs wasm ${wasm.reward}; loss ${gpu.curve.map((c) => c.loss.toFixed(4))} vs ${wasm.curve.map((c) => c.loss.toFixed(4))}`,
     );
-    expect(Math.abs(gpu.reward - wasm.reward)).toBeLessThan(0.03);
+    // Same seed, data order and tokens; float rounding differs, so 32 steps drift apart a little
+    // (measured: 0.135 vs 0.113). Both must learn (beat predicting the majority class everywhere).
+    const baseline = await majorityClassBaseline(camvidConfig("wasm", lists));
+    expect(gpu.reward).toBeGreaterThan(baseline.miou + 0.03);
+    expect(wasm.reward).toBeGreaterThan(baseline.miou + 0.03);
+    expect(Math.abs(gpu.reward - wasm.reward)).toBeLessThan(0.05);
     const [g1, w1] = [gpu.curve[0]!.loss, wasm.curve[0]!.loss];
     expect(Math.abs(g1 - w1)).toBeLessThan(0.02 * Math.max(1, w1));
   });
