@@ -14,7 +14,15 @@ import { releaseBackwardTensors } from "../ops/backward-store";
 import { softmaxCrossEntropy } from "../ops/loss";
 import { selectBackend } from "./select-backend";
 import { tf } from "./tf";
-import { initWebgpu, listAdapters, parseAdapterList, webgpuMemory } from "./webgpu";
+import {
+  activeWebgpuAdapter,
+  assertWebgpuHealthy,
+  initWebgpu,
+  listAdapters,
+  parseAdapterList,
+  readOnDevice,
+  webgpuMemory,
+} from "./webgpu";
 
 jest.setTimeout(240_000);
 
@@ -221,5 +229,25 @@ describe("webgpu: adapters and selection", () => {
     const s = await selectBackend("webgpu", undefined, { env: {} });
     expect(s).toMatchObject({ backend: "webgpu", tfBackend: "webgpu", formulation: "native" });
     expect(s.details.adapter).toBeTruthy();
+  });
+});
+
+// Last: a GPU error poisons this process's device state (as it should: the trial is over).
+describe("webgpu: a GPU error fails with the reason", () => {
+  it("a buffer past the adapter's binding limit is reported as SEGNAS_E_TRAINING with Dawn's message", async () => {
+    if (skip()) return;
+    await tf.setBackend("webgpu");
+    const limit = activeWebgpuAdapter()?.maxStorageBufferBindingSize ?? Infinity;
+    if (limit > 256 * 2 ** 20) return; // a real GPU: too big to allocate in a test
+    const n = Math.ceil(limit / 4) + 1024;
+    const s = tf.tidy(() => tf.sum(tf.add(tf.fill([n], 1), 1)));
+    await readOnDevice(s.data());
+    s.dispose();
+    expect(() => assertWebgpuHealthy()).toThrow(
+      expect.objectContaining({
+        code: "SEGNAS_E_TRAINING",
+        message: expect.stringMatching(/GPU reported an error: .*binding size/i),
+      }),
+    );
   });
 });
