@@ -5,13 +5,15 @@
 // backend (fewer steps) and, for the ratio, the PyTorch reference (one thread) before and after
 // the tfjs runs, since this VM's speed drifts. Target: wasm >= 0.3x PyTorch train throughput.
 //
-//   npm run bench:train [-- --backend wasm|tensorflow|tensorflow-gpu|auto] [--rounds 5]
+//   npm run bench:train [-- --backend wasm|webgpu|tensorflow|tensorflow-gpu|auto] [--rounds 5]
 //       [--steps 6] [--warmup 2] [--cpu-steps 1] [--no-torch] [--json] [--head plain] [--batch 8]
 //
 // The VM's speed drifts (other processes share its 2 cores), so the PyTorch reference runs once
 // per round, right before that round's tfjs steps, and the reported ratio is the median of the
 // per-round ratios. Throughputs are medians of the timed steps; "best" is the fastest step.
-// docs/training-performance.md records what was tried.
+// docs/training-performance.md records what was tried. On webgpu the table adds GPU memory:
+// tfjs's numBytes (live tensors) and the backend's GPU buffer bytes (in use / allocated, its
+// buffer pool included); SEGNAS_GPU_INDEX and SEGNAS_WEBGPU_FLAGS reach the backend.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -52,6 +54,13 @@ const median = (xs) => {
 };
 const mib = (bytes) => bytes / (1 << 20);
 
+function gpuBytes() {
+  const m = tf.memory();
+  return m.numBytesInGPU === undefined
+    ? undefined
+    : { tensors: m.numBytes, inUse: m.numBytesInGPU, allocated: m.numBytesAllocatedInGPU };
+}
+
 function wasmHeapBytes() {
   const b = tf.backend();
   return b && b.wasm && b.wasm.HEAPU8 ? b.wasm.HEAPU8.buffer.byteLength : undefined;
@@ -59,7 +68,9 @@ function wasmHeapBytes() {
 
 /** A warmed-up model + batch on one backend; measure() times train steps and predicts. */
 async function openSession(backend, warmup) {
-  const sel = await trainer.selectBackend(backend, undefined, { env: {} });
+  const env = {};
+  for (const k of ["SEGNAS_GPU_INDEX", "SEGNAS_WEBGPU_FLAGS"]) if (process.env[k]) env[k] = process.env[k];
+  const sel = await trainer.selectBackend(backend, undefined, { env });
   const space = new core.MobileNetV2SpaceSeg();
   const arch = space.decode([...space.initTokens]);
   const model = trainer.buildModel(arch, { classes: cfg.classes, head: cfg.head, seed: 0 });
@@ -74,37 +85,48 @@ async function openSession(backend, warmup) {
   // The reference uses plain SGD momentum (lr 0.01, momentum 0.9, no weight decay).
   const step = trainer.createTrainStep(model, { learningRate: 0.01, momentum: 0.9, weightDecay: 0 });
   let peakRss = process.memoryUsage().rss;
-  const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
-  const trainOnce = () => {
+  let peakGpu;
+  const sample = () => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const g = gpuBytes();
+    if (g && (!peakGpu || g.allocated > peakGpu.allocated)) peakGpu = g;
+  };
+  const trainOnce = async () => {
     const t0 = performance.now();
-    const loss = step.step(x, labels);
+    const loss = await step.step(x, labels);
     const ms = performance.now() - t0;
     sample();
     if (!Number.isFinite(loss)) throw new Error(`${backend}: training loss is not finite (${loss})`);
     return ms;
   };
-  const inferOnce = () => {
+  const inferOnce = async () => {
     const t0 = performance.now();
     const y = model.predict(x);
-    y.dataSync();
+    await y.data();
     y.dispose();
     sample();
     return performance.now() - t0;
   };
-  const firstStepMs = trainOnce();
-  for (let i = 1; i < warmup; i++) trainOnce();
-  for (let i = 0; i < warmup; i++) inferOnce();
+  const firstStepMs = await trainOnce();
+  for (let i = 1; i < warmup; i++) await trainOnce();
+  for (let i = 0; i < warmup; i++) await inferOnce();
   return {
     sel,
     firstStepMs,
-    measure(steps) {
-      const train = Array.from({ length: steps }, trainOnce);
-      const infer = Array.from({ length: steps }, inferOnce);
+    async measure(steps) {
+      const train = [];
+      const infer = [];
+      for (let i = 0; i < steps; i++) train.push(await trainOnce());
+      for (let i = 0; i < steps; i++) infer.push(await inferOnce());
       return { train, infer };
     },
     peak: () => ({
       peakRssMiB: mib(peakRss),
       wasmHeapMiB: wasmHeapBytes() === undefined ? undefined : mib(wasmHeapBytes()),
+      gpuTensorMiB: peakGpu ? mib(peakGpu.tensors) : undefined,
+      gpuInUseMiB: peakGpu ? mib(peakGpu.inUse) : undefined,
+      gpuAllocatedMiB: peakGpu ? mib(peakGpu.allocated) : undefined,
+      adapter: sel.details.adapter,
     }),
     close() {
       step.dispose();
@@ -193,7 +215,7 @@ async function main() {
   const infer = [];
   for (let r = 0; r < cfg.rounds; r++) {
     const torch = cfg.torch ? runTorch() : { skipped: "--no-torch" };
-    const m = session.measure(cfg.steps);
+    const m = await session.measure(cfg.steps);
     train.push(...m.train);
     infer.push(...m.infer);
     const round = { torch, wasm: summarize(session, m.train, m.infer) };
@@ -216,7 +238,7 @@ async function main() {
   if (cfg.cpuSteps > 0 && main.backend !== "cpu") {
     log(`  cpu backend: ${cfg.cpuSteps} step(s) after one untimed step (slow)...`);
     const cpu = await openSession("cpu", 1);
-    const m = cpu.measure(cfg.cpuSteps);
+    const m = await cpu.measure(cfg.cpuSteps);
     out.runs.push(summarize(cpu, m.train, m.infer));
     cpu.close();
   }
@@ -229,21 +251,28 @@ async function main() {
 
   log("");
   log(
-    "  backend           train img/s  ms/step (best)  first step ms  infer img/s  peak RSS MiB  wasm heap MiB  train vs torch  infer vs torch",
+    "  backend           train img/s  ms/step (best)  first step ms  infer img/s  peak RSS MiB  wasm heap MiB  GPU MiB  train vs torch  infer vs torch",
   );
   for (const r of out.runs) {
     r.trainVsTorch = torchTrain ? r.trainImgPerS / torchTrain : undefined;
     r.inferVsTorch = torchInfer ? r.inferImgPerS / torchInfer : undefined;
     log(
       `  ${`${r.backend} (${r.formulation})`.padEnd(18)}${fmt(r.trainImgPerS).padStart(11)}  ${`${fmt(r.trainMsPerStep, 0)} (${fmt(r.trainBestMs, 0)})`.padStart(14)}` +
-        `${fmt(r.firstStepMs, 0).padStart(15)}${fmt(r.inferImgPerS).padStart(13)}${fmt(r.peakRssMiB, 0).padStart(14)}${fmt(r.wasmHeapMiB, 0).padStart(15)}` +
+        `${fmt(r.firstStepMs, 0).padStart(15)}${fmt(r.inferImgPerS).padStart(13)}${fmt(r.peakRssMiB, 0).padStart(14)}${fmt(r.wasmHeapMiB, 0).padStart(15)}${fmt(r.gpuAllocatedMiB, 0).padStart(9)}` +
         `${(r.trainVsTorch ? `${fmt(r.trainVsTorch)}x` : "-").padStart(16)}${(r.inferVsTorch ? `${fmt(r.inferVsTorch)}x` : "-").padStart(16)}`,
     );
   }
   if (torchTrain)
     log(
-      `  ${"pytorch (1 thr)".padEnd(18)}${fmt(torchTrain).padStart(11)}${"".padStart(44)}${fmt(torchInfer).padStart(13)}`,
+      `  ${"pytorch (1 thr)".padEnd(18)}${fmt(torchTrain).padStart(11)}${"".padStart(31)}${fmt(torchInfer).padStart(13)}`,
     );
+  for (const r of out.runs) {
+    if (r.gpuAllocatedMiB === undefined) continue;
+    log(
+      `  ${r.backend} GPU memory (peak over the run, adapter '${r.adapter}'): tensors ${fmt(r.gpuTensorMiB, 0)} MiB, ` +
+        `GPU buffers in use ${fmt(r.gpuInUseMiB, 0)} MiB, allocated ${fmt(r.gpuAllocatedMiB, 0)} MiB`,
+    );
+  }
   if (trainRatio !== undefined) {
     log(
       `\n  ${main.backend} vs PyTorch, median of per-round ratios: train ${fmt(trainRatio)}x, infer ${fmt(inferRatio)}x ` +

@@ -12,12 +12,14 @@ import {
   BACKEND_PREFERENCES,
   TFJS_CORE_VERSION,
   WASM_BACKEND_VERSION,
+  listAdapters,
   selectBackend,
   tf,
   tryBackend,
   type BackendKind,
   type BackendPreference,
   type BackendSelection,
+  type AdapterListing,
 } from "@segnas/trainer";
 import { isSegnasError } from "@segnas/core";
 
@@ -73,7 +75,30 @@ async function report(pref: BackendPreference) {
     }
   }
   if (selection) await tf.setBackend(selection.tfBackend);
-  return { system, selection, candidates, error };
+  return { system, selection, candidates, error, webgpu: await webgpuReport() };
+}
+
+/** Every adapter Dawn sees and which one each GPU index (SEGNAS_GPU_INDEX, --gpus) maps to. */
+async function webgpuReport(): Promise<
+  | (AdapterListing & { gpuIndex: { index: number; adapter: string | null; note?: string }[] })
+  | { error: string }
+> {
+  try {
+    const listing = await listAdapters();
+    const gpuIndex = listing.adapters.map((a) => {
+      const first = listing.adapters.findIndex((b) => b.backend === a.backend && b.name === a.name);
+      return first === a.index
+        ? { index: a.index, adapter: `${a.backend} '${a.name}'` }
+        : {
+            index: a.index,
+            adapter: null,
+            note: `same name as adapter ${first}: Dawn cannot pick it; use one container per GPU (NVIDIA_VISIBLE_DEVICES=${a.index})`,
+          };
+    });
+    return { ...listing, gpuIndex };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 export const doctorCommand: CommandModule<object, DoctorArgs> = {
@@ -134,6 +159,22 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
               : "works"
             : c.status;
         lines.push(`    ${c.backend.padEnd(15)} ${what}${c.reason ? `: ${c.reason}` : ""}`);
+      }
+      lines.push("  webgpu adapters (Dawn; SEGNAS_GPU_INDEX / --gpus count in this order)");
+      const w = r.webgpu;
+      if ("error" in w) lines.push(`    cannot list: ${w.error}`);
+      else {
+        if (w.adapters.length === 0) lines.push("    none");
+        for (const a of w.adapters) {
+          const map = w.gpuIndex[a.index];
+          lines.push(
+            `    ${a.index}: ${a.backend} '${a.name}' type ${a.type}${a.fallback ? " (fallback)" : ""}; vendor '${a.vendor}', architecture '${a.architecture}', device '${a.device}', description '${a.description}'; max buffer ${(a.maxBufferSize / 2 ** 20).toFixed(0)} MiB, max storage binding ${(a.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB`,
+          );
+          lines.push(
+            `       GPU index ${a.index} -> ${map?.adapter ?? `not selectable: ${map?.note ?? "?"}`}`,
+          );
+        }
+        for (const p of w.problems) lines.push(`    (${p})`);
       }
       process.stdout.write(`${lines.join("\n")}\n`);
     }

@@ -32,7 +32,10 @@ interface WorkerArgs extends NasConfigArgs, TrainingArgs {
   "worker-id"?: string;
 }
 
-/** Starts one `segnas worker` child per GPU id, each with its own CUDA_VISIBLE_DEVICES. */
+/**
+ * Starts one `segnas worker` child per GPU id, each with its own CUDA_VISIBLE_DEVICES (tfjs-node-gpu)
+ * and SEGNAS_GPU_INDEX (webgpu: the index into the adapters `segnas doctor` lists).
+ */
 async function perGpu(gpus: string[]): Promise<number> {
   const argv = process.argv.slice(2);
   const rest: string[] = [];
@@ -47,7 +50,7 @@ async function perGpu(gpus: string[]): Promise<number> {
         new Promise<number>((resolve) => {
           const child = spawn(process.execPath, [process.argv[1] as string, ...rest], {
             stdio: "inherit",
-            env: { ...process.env, CUDA_VISIBLE_DEVICES: gpu },
+            env: { ...process.env, CUDA_VISIBLE_DEVICES: gpu, SEGNAS_GPU_INDEX: gpu },
           });
           child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
         }),
@@ -69,7 +72,8 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       .option("backend", backendOption())
       .option("gpus", {
         type: "string",
-        describe: "start one worker per GPU id, e.g. 0,1,2,3 (sets CUDA_VISIBLE_DEVICES)",
+        describe:
+          "start one worker per GPU id, e.g. 0,1,2,3 (sets CUDA_VISIBLE_DEVICES and, for webgpu, SEGNAS_GPU_INDEX)",
       })
       .option("worker-id", { type: "string", describe: "stable worker id (default host:pid[:gpuN])" })
       .option("log_steps", logStepsOption("log every N training steps"))

@@ -16,3 +16,11 @@ export { BackendError } from "./errors";
 export { explainLoadError, type NativeLoaders, type NativePackage } from "./native";
 export { configureWasmPaths, wasmBinaryDir, WASM_BACKEND_VERSION } from "./wasm";
 export { probeCurrentBackend } from "./probe";
+export {
+  listAdapters,
+  activeWebgpuAdapter,
+  webgpuMemory,
+  GpuDeviceError,
+  type AdapterFacts,
+  type AdapterListing,
+} from "./webgpu";

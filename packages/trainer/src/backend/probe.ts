@@ -21,9 +21,11 @@ function det(shape: number[], seed: number, scale: number): tf.Tensor {
   return tf.tensor(v, shape);
 }
 
-function runProbe(formulation: FormulationName): ProbeResult {
+async function runProbe(formulation: FormulationName): Promise<ProbeResult> {
   const f = getFormulation(formulation);
-  return tf.tidy(() => {
+  // Computed in a tidy, read afterwards with async reads: a synchronous read of GPU data throws
+  // on webgpu in Node (no OffscreenCanvas).
+  const outs = tf.tidy(() => {
     const x = det([2, 9, 11, 3], 1, 1) as tf.Tensor4D;
     const labelValues = new Int32Array(2 * 9 * 11).map((_, i) => (i % 7 === 0 ? 255 : i % 3));
     const labels = tf.tensor3d(labelValues, [2, 9, 11], "int32");
@@ -58,13 +60,16 @@ function runProbe(formulation: FormulationName): ProbeResult {
       const logits = tf.image.resizeBilinear(r5.y, [9, 11], true);
       return softmaxCrossEntropy(logits, labels);
     }, vars);
-    const out = {
-      loss: value.dataSync()[0] as number,
-      grads: vars.map((v) => (grads[v.name] as tf.Tensor).dataSync() as Float32Array),
-    };
+    const out = [value, ...vars.map((v) => grads[v.name] as tf.Tensor)];
     vars.forEach((v) => v.dispose());
     return out;
   });
+  try {
+    const values = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
+    return { loss: (values[0] as Float32Array)[0] as number, grads: values.slice(1) };
+  } finally {
+    tf.dispose(outs);
+  }
 }
 
 let cpuReference: ProbeResult | undefined;
@@ -96,7 +101,7 @@ export async function probeCurrentBackend(formulation: FormulationName): Promise
   const name = tf.getBackend();
   let result: ProbeResult;
   try {
-    result = runProbe(formulation);
+    result = await runProbe(formulation);
   } catch (err) {
     releaseBackwardTensors();
     const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
@@ -104,11 +109,11 @@ export async function probeCurrentBackend(formulation: FormulationName): Promise
   }
   if (!cpuReference) {
     if (name === "cpu") {
-      cpuReference = runProbe("native");
+      cpuReference = await runProbe("native");
     } else {
       await tf.setBackend("cpu");
       try {
-        cpuReference = runProbe("native");
+        cpuReference = await runProbe("native");
       } finally {
         await tf.setBackend(name);
       }

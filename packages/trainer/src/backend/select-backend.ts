@@ -1,6 +1,7 @@
 /**
  * Backend selection. `auto` tries, in order: @tensorflow/tfjs-node-gpu (only if TensorFlow
- * really runs on a GPU), @tensorflow/tfjs-node, wasm, cpu. Each candidate is loaded, switched
+ * really runs on a GPU), webgpu (Dawn; only on a hardware adapter), @tensorflow/tfjs-node,
+ * wasm, cpu. Each candidate is loaded, switched
  * to and proven with a tiny forward + backward step checked against the cpu backend. The
  * SEGNAS_BACKEND environment variable overrides the preference. The result names the chosen
  * backend and, for every rejected one, a reason a user can act on.
@@ -18,11 +19,18 @@ import {
 import { probeCurrentBackend } from "./probe";
 import { tf, TFJS_CORE_VERSION } from "./tf";
 import { configureWasmPaths } from "./wasm";
+import { initWebgpu } from "./webgpu";
 
-export type BackendKind = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
+export type BackendKind = "tensorflow-gpu" | "webgpu" | "tensorflow" | "wasm" | "cpu";
 export type BackendPreference = "auto" | BackendKind;
 
-export const BACKEND_KINDS: readonly BackendKind[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+export const BACKEND_KINDS: readonly BackendKind[] = [
+  "tensorflow-gpu",
+  "webgpu",
+  "tensorflow",
+  "wasm",
+  "cpu",
+];
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ["auto", ...BACKEND_KINDS];
 
 /** Minimal logger (a pino logger fits). */
@@ -62,6 +70,11 @@ export interface SelectBackendOptions {
   readonly loaders?: NativeLoaders;
   /** Skip the forward + backward proof (faster; for tools that only report). */
   readonly skipProbe?: boolean;
+  /**
+   * Accept a software WebGPU adapter (llvmpipe, SwiftShader). Default: only when webgpu is asked
+   * for by name; `auto` skips software adapters (wasm is faster).
+   */
+  readonly allowSoftwareGpu?: boolean;
 }
 
 type Attempt =
@@ -160,6 +173,20 @@ async function attemptWasm(skipProbe: boolean): Promise<Attempt> {
   return { ok: true, tfBackend: "wasm", details };
 }
 
+async function attemptWebgpu(
+  skipProbe: boolean,
+  allowSoftware: boolean,
+  env: Record<string, string | undefined>,
+): Promise<Attempt> {
+  const r = await initWebgpu({ allowSoftware, env });
+  if (!r.ok) return { ok: false, reason: r.reason };
+  if (!skipProbe) {
+    const bad = await probeCurrentBackend(formulationForBackend("webgpu"));
+    if (bad) return { ok: false, reason: `adapter '${r.adapter.name}' (${r.adapter.backend}): ${bad}` };
+  }
+  return { ok: true, tfBackend: "webgpu", details: r.details };
+}
+
 async function attemptCpu(skipProbe: boolean): Promise<Attempt> {
   const failed = await switchTo("cpu");
   if (failed) return { ok: false, reason: failed };
@@ -182,6 +209,8 @@ export async function tryBackend(kind: BackendKind, opts: SelectBackendOptions =
     case "tensorflow-gpu":
     case "tensorflow":
       return attemptNative(kind, loaders, skip);
+    case "webgpu":
+      return attemptWebgpu(skip, opts.allowSoftwareGpu ?? true, opts.env ?? process.env);
     case "wasm":
       return attemptWasm(skip);
     case "cpu":
@@ -209,7 +238,10 @@ export async function selectBackend(
   const rejected: RejectedBackend[] = [];
   for (const kind of candidates) {
     const t0 = Date.now();
-    const attempt = await tryBackend(kind, opts);
+    const attempt = await tryBackend(kind, {
+      ...opts,
+      allowSoftwareGpu: opts.allowSoftwareGpu ?? requested !== "auto",
+    });
     if (attempt.ok) {
       const selection: BackendSelection = {
         backend: kind,

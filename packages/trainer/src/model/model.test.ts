@@ -276,42 +276,42 @@ describe("weights, save and load", () => {
 });
 
 describe("memory", () => {
-  it("build + train steps + predict + dispose leaves no tensors behind", () => {
-    const cycle = () => {
+  it("build + train steps + predict + dispose leaves no tensors behind", async () => {
+    const cycle = async () => {
       const m = buildModel(minArch, { classes: 3, head: "aspp-decoder", seed: 2 });
       const step = createTrainStep(m, { learningRate: 0.05 });
       const x = tf.randomUniform([2, 16, 16, 3], -1, 1, "float32", 11) as tf.Tensor4D;
       const labels = tf.randomUniform([2, 16, 16], 0, 3, "int32", 12);
-      step.step(x, labels);
+      await step.step(x, labels);
       tf.tidy(() => {
         m.forward(x, true); // a training forward outside any tape
       });
       m.predict(x).dispose();
-      step.step(x, labels);
+      await step.step(x, labels);
       m.predict(x).dispose();
       tf.dispose([x, labels]);
       step.dispose();
       m.dispose();
     };
-    cycle(); // first use creates a cached constant (the stem's one-hot patch filter)
+    await cycle(); // first use creates a cached constant (the stem's one-hot patch filter)
     const before = tf.memory().numTensors;
-    cycle();
+    await cycle();
     expect(tf.memory().numTensors).toBe(before);
   }, 30000);
 });
 
 describe("createTrainStep", () => {
-  it("lowers the loss on a fixed batch and leaks no tensors", () => {
+  it("lowers the loss on a fixed batch and leaks no tensors", async () => {
     const m = buildModel(minArch, { classes: 3, head: "plain", seed: 2 });
     const step = createTrainStep(m, { learningRate: 0.05 });
     const x = tf.randomUniform([2, 16, 16, 3], -1, 1, "float32", 11) as tf.Tensor4D;
     const labels = tf.tidy(() =>
       tf.reshape(tf.cast(tf.greater(tf.slice(x, [0, 0, 0, 0], [2, 16, 16, 1]), 0), "int32"), [2, 16, 16]),
     );
-    const first = step.step(x, labels);
+    const first = await step.step(x, labels);
     const tensors = tf.memory().numTensors;
     let last = first;
-    for (let i = 0; i < 8; i++) last = step.step(x, labels);
+    for (let i = 0; i < 8; i++) last = await step.step(x, labels);
     expect(tf.memory().numTensors).toBe(tensors);
     expect(last).toBeLessThan(first);
     tf.dispose([x, labels]);

@@ -36,7 +36,7 @@ export interface ModelJson {
 }
 
 export async function saveModel(model: SegModel, dir: string): Promise<void> {
-  const weights = model.getWeights();
+  const weights = await model.readWeights();
   const specs = model.weightSpecs();
   const total = specs.reduce((a, s) => a + (weights[s.name] as Float32Array).length, 0);
   const bin = new Float32Array(total);

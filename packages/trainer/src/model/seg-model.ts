@@ -86,7 +86,10 @@ export interface SegModel {
   updateBatchNormStats(opts?: { momentum?: number }): void;
   paramCount(): ParamCount;
   weightSpecs(): WeightSpec[];
+  /** Every weight as host arrays, read synchronously (cpu, wasm and tensorflow backends only). */
   getWeights(): NamedWeights;
+  /** The same, read asynchronously: works on every backend, webgpu included. */
+  readWeights(): Promise<NamedWeights>;
   setWeights(weights: NamedWeights): void;
   /** Writes model.json (topology + weightsManifest) and weights.bin into dir. */
   save(dir: string): Promise<void>;
@@ -327,7 +330,11 @@ class SegModelImpl implements SegModel {
     }
   }
 
-  /** The same update, from host arrays: one read and one upload per running-stat vector. */
+  /**
+   * The same update, from host arrays: one read and one upload per running-stat vector. Only the
+   * portable formulation reports host arrays, and it runs only on wasm and cpu, where this
+   * synchronous read is a small copy (webgpu uses the native formulation: the tensor path).
+   */
   private updateRunningFromHost(pending: Map<string, BatchStats>, momentum: number | undefined): void {
     const mom = this.momentum.dataSync();
     const run = [
@@ -453,18 +460,37 @@ class SegModelImpl implements SegModel {
   }
 
   getWeights(): NamedWeights {
+    return this.collectWeights((t) => t.dataSync() as Float32Array);
+  }
+
+  async readWeights(): Promise<NamedWeights> {
+    this.checkAlive();
+    this.updateBatchNormStats();
+    const tensors: tf.Tensor[] = [this.runningMean, this.runningVar];
+    for (const l of this.plan.layers) {
+      const p = this.param(l.name);
+      tensors.push(p.weight);
+      if (p.bias) tensors.push(p.bias);
+      if (l.bn) tensors.push(p.gamma as tf.Variable, p.beta as tf.Variable);
+    }
+    const values = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
+    const read = new Map(tensors.map((t, i) => [t, values[i] as Float32Array]));
+    return this.collectWeights((t) => read.get(t) as Float32Array);
+  }
+
+  private collectWeights(read: (t: tf.Tensor) => Float32Array): NamedWeights {
     this.checkAlive();
     this.updateBatchNormStats();
     const out: NamedWeights = {};
-    const rm = this.runningMean.dataSync();
-    const rv = this.runningVar.dataSync();
+    const rm = read(this.runningMean);
+    const rv = read(this.runningVar);
     for (const l of this.plan.layers) {
       const p = this.param(l.name);
-      out[`${l.name}.weight`] = Float32Array.from(p.weight.dataSync());
-      if (p.bias) out[`${l.name}.bias`] = Float32Array.from(p.bias.dataSync());
+      out[`${l.name}.weight`] = Float32Array.from(read(p.weight));
+      if (p.bias) out[`${l.name}.bias`] = Float32Array.from(read(p.bias));
       if (l.bn) {
-        out[`${l.name}.bn.gamma`] = Float32Array.from((p.gamma as tf.Variable).dataSync());
-        out[`${l.name}.bn.beta`] = Float32Array.from((p.beta as tf.Variable).dataSync());
+        out[`${l.name}.bn.gamma`] = Float32Array.from(read(p.gamma as tf.Variable));
+        out[`${l.name}.bn.beta`] = Float32Array.from(read(p.beta as tf.Variable));
         out[`${l.name}.bn.running_mean`] = Float32Array.from(rm.subarray(p.bnOffset, p.bnOffset + l.cout));
         out[`${l.name}.bn.running_var`] = Float32Array.from(rv.subarray(p.bnOffset, p.bnOffset + l.cout));
       }

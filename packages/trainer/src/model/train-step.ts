@@ -34,10 +34,11 @@ export interface TrainStepOptions {
 export interface TrainStep {
   /**
    * One step on images [N, H, W, 3] (normalised float32) and labels [N, H, W] (int32).
-   * Returns the loss before the update (NaN/Infinity is returned, not thrown: the caller
-   * decides). Every tensor it creates is disposed.
+   * Resolves to the loss before the update (NaN/Infinity is returned, not thrown: the caller
+   * decides). Every tensor it creates is disposed. The loss is read asynchronously: a
+   * synchronous read of GPU data throws on webgpu in Node.
    */
-  step(images: tf.Tensor4D, labels: tf.Tensor, learningRate?: number): number;
+  step(images: tf.Tensor4D, labels: tf.Tensor, learningRate?: number): Promise<number>;
   readonly optimizer: tf.MomentumOptimizer;
   dispose(): void;
 }
@@ -52,9 +53,9 @@ export function createTrainStep(model: SegModel, opts: TrainStepOptions): TrainS
   );
   return {
     optimizer,
-    step(images, labels, learningRate) {
+    async step(images, labels, learningRate) {
       if (learningRate !== undefined) optimizer.setLearningRate(learningRate);
-      let loss = NaN;
+      let lossTensor: tf.Tensor | undefined;
       try {
         tf.tidy(() => {
           const { value, grads } = tf.variableGrads(
@@ -67,13 +68,18 @@ export function createTrainStep(model: SegModel, opts: TrainStepOptions): TrainS
             }
           }
           optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
-          loss = value.dataSync()[0] as number;
+          lossTensor = tf.keep(value);
         });
         model.updateBatchNormStats();
       } finally {
         releaseBackwardTensors();
       }
-      return loss;
+      const t = lossTensor as tf.Tensor;
+      try {
+        return (await t.data())[0] as number;
+      } finally {
+        t.dispose();
+      }
     },
     dispose() {
       optimizer.dispose();

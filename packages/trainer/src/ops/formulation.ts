@@ -16,7 +16,12 @@ export function getFormulation(name: FormulationName): Formulation {
   return name === "native" ? nativeFormulation : portableFormulation;
 }
 
-/** The formulation that suits a tfjs backend: native on TensorFlow (tfjs-node), portable elsewhere. */
+/**
+ * The formulation that suits a tfjs backend: native on TensorFlow (tfjs-node) and on webgpu
+ * (its kernels include every gradient DeepLab needs, and the portable ops' host-side batch norm
+ * reads channel statistics synchronously, which webgpu cannot do in Node), portable on wasm and
+ * cpu (measured faster there: docs/training-performance.md).
+ */
 export function formulationForBackend(backend: string = tf.getBackend()): FormulationName {
-  return backend === "tensorflow" ? "native" : "portable";
+  return backend === "tensorflow" || backend === "webgpu" ? "native" : "portable";
 }

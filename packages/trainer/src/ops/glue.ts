@@ -14,6 +14,30 @@ export function resizeBilinearAC(x: tf.Tensor4D, size: [number, number]): tf.Ten
     return {
       value: tf.image.resizeBilinear(x, size, true),
       gradFunc: (dy: tf.Tensor4D) => {
+        const [n, h, w, c] = x.shape;
+        if (h === 1 || w === 1) {
+          // tfjs-backend-webgpu 4.22's ResizeBilinearGrad is wrong when an input side is 1 (the
+          // ASPP image-pool branch upsamples a 1x1 map). With align_corners a side of 1 and a
+          // side of 2 holding equal values resize alike: take the gradient for side 2, then
+          // sum the two copies. Same result on every backend.
+          const th = h === 1 ? 2 : h;
+          const tw = w === 1 ? 2 : w;
+          const shapeOnly = tf.zeros([n, th, tw, c]);
+          let g = tf.reshape(
+            tf
+              .engine()
+              .runKernel(
+                "ResizeBilinearGrad",
+                { images: shapeOnly, dy },
+                { alignCorners: true, halfPixelCenters: false },
+              ) as tf.Tensor4D,
+            [n, th, tw, c],
+          );
+          if (h === 1) g = tf.sum(g, 1, true);
+          if (w === 1) g = tf.sum(g, 2, true);
+          releaseHeld(hx);
+          return g as tf.Tensor4D;
+        }
         const g = tf
           .engine()
           .runKernel(

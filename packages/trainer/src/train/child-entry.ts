@@ -6,15 +6,17 @@
  *
  * Test hooks (SEGNAS_TRIAL_TEST_HOOK, tests only): "exit:CODE@STEP" exits with CODE at global
  * step STEP, "signal:SIG@STEP" kills itself with SIG, "abort@STEP" calls process.abort(),
- * "nan@STEP" makes that step's loss NaN, "ignore-stop" ignores stop messages.
+ * "nan@STEP" makes that step's loss NaN, "ignore-stop" ignores stop messages, "device-lost@STEP"
+ * destroys the webgpu device (Dawn then reports it lost).
  */
 import pino from "pino";
 import { isSegnasError, type ErrorCode } from "@segnas/core";
 import { isParentMessage, type ChildMessage, type TrialRequest } from "./trial-ipc";
 import { trainArchitecture } from "./train-architecture";
+import { destroyWebgpuDeviceForTests } from "../backend/webgpu";
 
 interface TestHook {
-  readonly kind: "exit" | "signal" | "abort" | "nan" | "ignore-stop";
+  readonly kind: "exit" | "signal" | "abort" | "nan" | "ignore-stop" | "device-lost";
   readonly arg?: string;
   readonly step: number;
 }
@@ -22,7 +24,7 @@ interface TestHook {
 export function parseTestHook(text: string | undefined): TestHook | null {
   if (!text) return null;
   if (text === "ignore-stop") return { kind: "ignore-stop", step: 0 };
-  const m = /^(exit|signal|abort|nan)(?::([A-Za-z0-9]+))?@(\d+)$/.exec(text.trim());
+  const m = /^(exit|signal|abort|nan|device-lost)(?::([A-Za-z0-9]+))?@(\d+)$/.exec(text.trim());
   if (!m) return null;
   return { kind: m[1] as TestHook["kind"], arg: m[2], step: Number(m[3]) };
 }
@@ -89,6 +91,7 @@ async function run(request: TrialRequest): Promise<void> {
         if (hook.kind === "exit") process.exit(Number(hook.arg ?? 1));
         if (hook.kind === "signal") process.kill(process.pid, (hook.arg ?? "SIGKILL") as NodeJS.Signals);
         if (hook.kind === "abort") process.abort();
+        if (hook.kind === "device-lost") destroyWebgpuDeviceForTests();
       },
       nanAtStep: hook?.kind === "nan" ? hook.step : undefined,
     });

@@ -8,6 +8,7 @@ import { tf } from "../backend/tf";
 import type { Logger } from "pino";
 import { TrainingError } from "@segnas/core";
 import { releaseBackwardTensors, softmaxCrossEntropy } from "../ops";
+import { assertWebgpuHealthy, readOnDevice } from "../backend/webgpu";
 import { learningRateAt, type LrScheduleOptions } from "./lr-schedule";
 import { createOptimizer, type OptimizerOptions } from "./optimizer";
 import { bestOf, type EpochEvent, type EpochRecord, type StepProgress } from "./trial-types";
@@ -110,7 +111,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
           break;
         }
         lr = learningRateAt(globalStep, sched);
-        let loss = trainStep(o, optimizer, vars, batch, lr);
+        let loss = await trainStep(o, optimizer, vars, batch, lr);
         globalStep++;
         steps++;
         images += batch.n;
@@ -204,30 +205,38 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   };
 }
 
-function trainStep(
+async function trainStep(
   o: LoopOptions,
   optimizer: ReturnType<typeof createOptimizer>,
   vars: tf.Variable[],
   batch: LoopBatch,
   lr: number,
-): number {
+): Promise<number> {
   const { n, height: h, width: w } = batch;
   const x = tf.tensor4d(batch.images, [n, h, w, 3]);
   const labels = tf.tensor3d(batch.labels, [n, h, w], "int32");
+  let grads: tf.NamedTensorMap = {};
+  let value: tf.Tensor | undefined;
   try {
-    const { value, grads } = tf.variableGrads(
+    const r = tf.variableGrads(
       () => softmaxCrossEntropy(o.model.forward(x, true), labels, { ignoreIndex: o.ignoreIndex }),
       vars,
     );
-    const loss = (value.dataSync() as Float32Array)[0] as number;
-    value.dispose();
+    grads = r.grads;
+    value = r.value;
+    // Async read: a synchronous one throws on webgpu in Node (no OffscreenCanvas). The update
+    // waits for the loss so that a non-finite loss leaves the weights as they were.
+    const loss = (await readOnDevice(value.data()))[0] as number;
+    // A lost GPU device or an out-of-memory error shows up here, as a typed failure.
+    assertWebgpuHealthy();
     if (Number.isFinite(loss)) {
       optimizer.apply(vars, grads, lr);
       o.model.updateBatchNormStats?.();
     }
-    tf.dispose(grads);
     return loss;
   } finally {
+    value?.dispose();
+    tf.dispose(grads);
     x.dispose();
     labels.dispose();
     // Tensors custom ops held for a backward pass that did not run (ops/backward-store).
@@ -247,8 +256,9 @@ export async function evaluateModel(
       const x = tf.tensor4d(batch.images, [batch.n, batch.height, batch.width, 3]);
       return tf.argMax(o.model.forward(x, false), -1);
     });
-    const p = pred.dataSync() as Int32Array;
+    const p = (await readOnDevice(pred.data())) as Int32Array;
     pred.dispose();
+    assertWebgpuHealthy();
     acc.update(batch.labels, p);
   }
   return acc.miou();
