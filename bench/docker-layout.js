@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The Docker image's build, without a Docker engine: copies exactly what docker/Dockerfile's build
 // stage COPYs into an empty /opt/segnas-like directory, runs the same steps (npm ci --ignore-scripts,
-// npm rebuild, tsc -b packages/cli, npm prune --omit=dev, sources removed) and then the entry
+// npm rebuild, tsc -b packages/cli/tsconfig.build.json, npm run build:ui, npm prune --omit=dev, sources removed) and then the entry
 // point (`segnas --version`, `segnas doctor --json`) from that tree. It proves that the COPY lines
 // carry everything a clean install and build need; test/deploy-files.test.ts does the cheap part
 // (the runtime layout) in jest. Minutes on 2 cores: npm fetches from its cache or the registry.
@@ -77,7 +77,15 @@ try {
     ),
   );
   times.push(step("npm rebuild", "npm", ["rebuild"], app));
-  times.push(step("tsc -b packages/cli", "npx", ["tsc", "-b", "packages/cli"], app));
+  times.push(
+    step(
+      "tsc -b packages/cli/tsconfig.build.json",
+      "npx",
+      ["tsc", "-b", "packages/cli/tsconfig.build.json"],
+      app,
+    ),
+  );
+  times.push(step("npm run build:ui", "npm", ["run", "build:ui"], app));
   times.push(step("npm prune --omit=dev", "npm", ["prune", "--omit=dev", "--no-audit", "--no-fund"], app));
   for (const p of fs.readdirSync(path.join(app, "packages")))
     fs.rmSync(path.join(app, "packages", p, "src"), { recursive: true, force: true });
