@@ -384,6 +384,13 @@ export class Controller {
       w.epoch = null;
       delete w.metric;
     }
+    if (out.outcome === "duplicate") {
+      // A repeat of a result whose first copy may still be waiting for the disk (a full disk
+      // stalls the journal): acknowledge only what is durable.
+      await this.journal.append([]).catch((err: Error) => {
+        throw journalWriteError(err);
+      });
+    }
     if (out.outcome === "accepted") {
       this.leases.delete(out.trial.id);
       await this.persist(out.events);

@@ -130,7 +130,13 @@ export function trialCsvLine(
 
 function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
+  try {
+    fs.writeFileSync(tmp, text);
+  } catch (e) {
+    // A half-written temp file on a full disk would keep the space the journal needs.
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
   fs.renameSync(tmp, file);
 }
 
