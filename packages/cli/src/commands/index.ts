@@ -9,6 +9,7 @@ import { serverCommand } from "./server";
 import { workerCommand } from "./worker";
 import { statusCommand } from "./status";
 import { demoCommand } from "./demo";
+import { journalCommand } from "./journal";
 
 // One module per command; register new ones here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -23,4 +24,5 @@ export const commands: CommandModule<any, any>[] = [
   workerCommand,
   statusCommand,
   demoCommand,
+  journalCommand,
 ];
