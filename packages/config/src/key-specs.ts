@@ -190,6 +190,10 @@ export const KEY_SPECS: readonly KeySpec[] = [
   S("SEGNAS.PORT_RETRY_SECONDS", 30, float(0)),
   S("SEGNAS.CONNECT_RETRY_SECONDS", 300, float(0)),
   S("SEGNAS.CACHE_DIR", "", str),
+  // Connection limits of the server: room for 1,000 workers (several per host, or all behind
+  // one NAT) plus reconnect overlap and status clients, while one runaway host cannot take all.
+  S("SEGNAS.MAX_CONNECTIONS", 4096, int(1)),
+  S("SEGNAS.MAX_CONNECTIONS_PER_ADDRESS", 1024, int(1)),
 ];
 
 export const KEY_SPEC_BY_NAME: ReadonlyMap<string, KeySpec> = new Map(KEY_SPECS.map((s) => [s.key, s]));

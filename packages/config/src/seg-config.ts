@@ -164,6 +164,9 @@ export interface SegConfig {
     readonly CONNECT_RETRY_SECONDS: number;
     /** Where caches (decoded datasets, synthetic data) live; "" = ".cache/segnas". */
     readonly CACHE_DIR: string;
+    /** Connections the server accepts at once, in total and from one IP address. */
+    readonly MAX_CONNECTIONS: number;
+    readonly MAX_CONNECTIONS_PER_ADDRESS: number;
   };
 }
 

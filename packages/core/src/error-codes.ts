@@ -68,6 +68,11 @@ export const ERROR_CODES = {
   SEGNAS_E_CONNECT: { name: "ConnectError", exitCode: 4, doc: "The server could not be reached in time." },
   SEGNAS_E_PEER_GONE: { name: "PeerGoneError", exitCode: 4, doc: "The peer closed the connection." },
   SEGNAS_E_TIMEOUT: { name: "TimeoutError", exitCode: 4, doc: "The peer did not answer in time." },
+  SEGNAS_E_TOO_MANY_CONNECTIONS: {
+    name: "TooManyConnectionsError",
+    exitCode: 4,
+    doc: "The server refused a connection: SEGNAS.MAX_CONNECTIONS(_PER_ADDRESS) reached.",
+  },
   // journal
   SEGNAS_E_JOURNAL_CORRUPT: {
     name: "JournalCorruptError",

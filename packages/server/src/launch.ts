@@ -190,6 +190,8 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
     ...(secret ? { secret } : {}),
     heartbeatSeconds: config.SEGNAS.HEARTBEAT_SECONDS,
     leaseSeconds: config.SEGNAS.LEASE_SECONDS,
+    maxConnections: config.SEGNAS.MAX_CONNECTIONS,
+    maxConnectionsPerAddress: config.SEGNAS.MAX_CONNECTIONS_PER_ADDRESS,
   });
   let address: BoundAddress | null = null;
   if (!opts.noListen) {
