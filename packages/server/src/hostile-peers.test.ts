@@ -15,6 +15,7 @@ import {
   encodeFrame,
   type Capabilities,
   type Message,
+  type TellMessage,
 } from "@segnas/protocol";
 import pino from "pino";
 import { Controller } from "./controller";
@@ -169,14 +170,14 @@ describe("hostile peers over TCP", () => {
     const thief = await goodWorker(srv.port, "thief");
     const r = await owner.request({ type: "ask" });
     if (r.type !== "trial") throw new Error(r.type);
-    const stolen = {
+    const stolen: TellMessage = {
       type: "tell",
       trialId: r.trialId,
       reward: 1,
       metrics: {},
       curve: [1],
       durationMs: 1,
-    } as const;
+    };
     await expect(thief.request(stolen)).rejects.toMatchObject({
       code: "SEGNAS_E_UNKNOWN_TRIAL",
       message: expect.stringMatching(new RegExp(`trial ${r.trialId} was never handed to worker thief`)),

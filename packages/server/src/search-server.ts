@@ -124,7 +124,7 @@ export class SearchServer {
     socket.on("error", () => undefined);
     socket.end(encodeFrame(errorMessage(err)));
     setTimeout(() => socket.destroy(), 1000).unref();
-    const now = Date.now();
+    const now = performance.now();
     const r = this.refusals.get(address) ?? { lastLog: -Infinity, count: 0 };
     r.count++;
     if (this.refusals.size > 10_000) this.refusals.clear();

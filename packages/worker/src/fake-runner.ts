@@ -51,7 +51,7 @@ export function createFakeRunner(options: FakeRunnerOptions = {}): TrialRunner {
   return {
     backend: "fake",
     async run(req: TrialRunRequest): Promise<TrialRunOutcome> {
-      const started = Date.now();
+      const started = performance.now();
       req.onStarted?.({ backend: "fake" });
       const epochs = Math.max(1, options.epochs ?? req.budget.epochs);
       const target = rewardOf(req.tokens);
@@ -67,7 +67,7 @@ export function createFakeRunner(options: FakeRunnerOptions = {}): TrialRunner {
             curve,
             modelDir: null,
             backend: "fake",
-            durationMs: Date.now() - started,
+            durationMs: performance.now() - started,
           };
         }
         if (failure !== null && epoch === Math.ceil(epochs / 2)) {
@@ -76,7 +76,7 @@ export function createFakeRunner(options: FakeRunnerOptions = {}): TrialRunner {
             reason: failure,
             code: "SEGNAS_E_TRAINING",
             backend: "fake",
-            durationMs: Date.now() - started,
+            durationMs: performance.now() - started,
           };
         }
         const e: EpochReport = {
@@ -104,7 +104,7 @@ export function createFakeRunner(options: FakeRunnerOptions = {}): TrialRunner {
         curve,
         modelDir,
         backend: "fake",
-        durationMs: Date.now() - started,
+        durationMs: performance.now() - started,
       };
     },
   };
