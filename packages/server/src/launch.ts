@@ -228,7 +228,8 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
     async finish(lingerMs = Math.max(10_000, 2 * heartbeatMs + 2000)): Promise<FinishReport> {
       const reason = await Promise.race([controller.whenFinished(), fatal]);
       const until = performance.now() + lingerMs;
-      while (performance.now() < until && server.connectionCount > 0) await new Promise((r) => setTimeout(r, 50));
+      while (performance.now() < until && server.connectionCount > 0)
+        await new Promise((r) => setTimeout(r, 50));
       const bestModel = results ? await results.flush(opened.study.state) : null;
       await close();
       return { reason, ranking: controller.ranking(), bestModel };

@@ -94,7 +94,9 @@ export async function listenWithRetry(server: net.Server, opts: ListenOptions): 
             `${where} is busy (${describePortHolder(findPortHolder(opts.port))}); retrying for up to ${opts.retrySeconds} s`,
           );
         }
-        await sleep(Math.min(delay, Math.max(0, opts.retrySeconds * 1000 - (performance.now() - started)) + 10));
+        await sleep(
+          Math.min(delay, Math.max(0, opts.retrySeconds * 1000 - (performance.now() - started)) + 10),
+        );
         delay = Math.min(delay * 2, 2000);
         continue;
       }
