@@ -23,6 +23,7 @@ import { openStudy } from "./open-study";
 import { SearchServer } from "./search-server";
 import { testStrategies } from "./test-support";
 
+jest.setTimeout(60_000);
 const log = pino({ level: "silent" });
 const space = getSpace("MobileNetV2SpaceSeg");
 const caps: Capabilities = { backend: "fake", device: "test", hostname: "test", pid: 1, segnasVersion: "0" };
@@ -57,6 +58,7 @@ async function start(limits: { total?: number; perAddress?: number } = {}, steps
     heartbeatSeconds: 1,
     leaseSeconds: 60,
     handshakeTimeoutMs: 2000,
+    maxUnsentBytes: 256 * 1024,
     ...(limits.total !== undefined ? { maxConnections: limits.total } : {}),
     ...(limits.perAddress !== undefined ? { maxConnectionsPerAddress: limits.perAddress } : {}),
   });
@@ -255,6 +257,60 @@ describe("hostile peers over TCP", () => {
     while (srv.server.connectionCount > 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     expect(srv.server.connectionCount).toBe(1);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(128 << 20);
+    await good.close();
+  });
+
+  it("a peer that sends requests but never reads the replies is cut off; the good worker goes on", async () => {
+    srv = await start();
+    const good = await goodWorker(srv.port, "good");
+    const s = net.connect({ host: "127.0.0.1", port: srv.port });
+    await new Promise<void>((r) => s.once("connect", r));
+    s.on("error", () => undefined);
+    s.write(encodeFrame(hello("deaf")));
+    s.pause(); // reads nothing from here on: the kernel buffers fill, then the server's
+    const status = encodeFrame({ type: "status" });
+    const closed = new Promise<void>((r) => s.once("close", () => r()));
+    let sent = 0;
+    const flood = (): void => {
+      while (sent < 200_000 && !s.destroyed) {
+        sent++;
+        if (!s.write(status)) return void s.once("drain", flood);
+      }
+    };
+    flood();
+    const heapBefore = process.memoryUsage().heapUsed;
+    await oneTrial(good);
+    // (the peer reads nothing, so it cannot see the close itself: the server's count says it)
+    const end = Date.now() + 20_000;
+    while (srv.server.connectionCount > 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(srv.server.connectionCount).toBe(1);
+    s.destroy();
+    await closed;
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(128 << 20);
+    await oneTrial(good);
+    await good.close();
+  });
+
+  it("a peer that trickles its hello a byte at a time is closed at the handshake timeout", async () => {
+    srv = await start();
+    const good = await goodWorker(srv.port, "good");
+    const frame = encodeFrame(hello("trickler"));
+    const s = net.connect({ host: "127.0.0.1", port: srv.port });
+    s.on("error", () => undefined);
+    const got: Buffer[] = [];
+    s.on("data", (d: Buffer) => got.push(d));
+    let i = 0;
+    const timer = setInterval(() => {
+      if (i < frame.length && !s.destroyed) s.write(frame.subarray(i, ++i));
+    }, 100);
+    await new Promise<void>((r) => s.once("close", () => r()));
+    clearInterval(timer);
+    // closed after ~2 s (the handshake timeout), long before the ~9 s the hello would take
+    expect(i).toBeLessThan(frame.length);
+    expect(new FrameDecoder().push(Buffer.concat(got))).toEqual([
+      expect.objectContaining({ type: "error", code: "SEGNAS_E_TIMEOUT" }),
+    ]);
+    await oneTrial(good);
     await good.close();
   });
 
