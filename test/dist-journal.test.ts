@@ -69,7 +69,9 @@ describe("journal damage (processes)", () => {
 
     const repair = runCli(["journal", "repair", runDir]);
     expect({ status: repair.status, err: repair.stderr }).toEqual({ status: 0, err: "" });
-    expect(repair.stdout).toMatch(/kept \d+ intact record\(s\), dropped 1 line\(s\):\n {2}line 4 \(34 bytes\)/);
+    expect(repair.stdout).toMatch(
+      /kept \d+ intact record\(s\), dropped 1 line\(s\):\n {2}line 4 \(34 bytes\)/,
+    );
     expect(repair.stdout).toMatch(/the original is kept as \S+journal\.jsonl\.damaged-/);
     expect(runCli(["journal", "repair", runDir]).stdout).toMatch(/nothing to repair/);
 
