@@ -358,6 +358,9 @@ export class Controller {
         delete w.metric;
       }
       await this.persist(events);
+      // The lease runs from when the worker can hear of it: a slow or full disk delays the reply.
+      if (this.study.trial(t.id)?.status === "leased")
+        this.leases.set(t.id, this.clock.now() + this.opts.leaseMs);
       if (decision.attempt > 1)
         this.log.info(
           { trialId: t.id, workerId, attempt: decision.attempt },
