@@ -92,7 +92,7 @@ export const ERROR_CODES = {
   SEGNAS_E_JOURNAL_WRITE: {
     name: "JournalWriteError",
     exitCode: 5,
-    doc: "Appending to the journal failed (disk full, I/O error): the server stops.",
+    doc: "Appending to the journal failed (I/O error; a full disk only stalls it): the server stops.",
   },
   // data and training
   SEGNAS_E_DATA: { name: "DataError", exitCode: 2, doc: "A dataset file is missing or corrupt." },
