@@ -1,9 +1,12 @@
 /**
  * Crashes with real processes: a worker killed mid-trial (its trial is handed out again and
  * completes) and a server killed mid-search (the restarted server resumes from its journal, the
- * workers reconnect, nothing is lost or counted twice).
+ * workers reconnect, nothing is lost or counted twice); and kill -9 of workers and the server at
+ * seeded random moments, each restarted (SEGNAS_CHAOS_SEED picks another schedule; a failure
+ * names the seed).
  */
 import {
+  readTrials,
   freePort,
   killAll,
   quick,
@@ -88,5 +91,69 @@ describe("faults (processes)", () => {
     const proposed = events.filter((e) => e.type === "trial-proposed").map((e) => e.trialId);
     expect(proposed).toHaveLength(N);
     expect(completed.every((id) => proposed.includes(id))).toBe(true);
+  });
+
+  it("kill -9 of workers and the server at seeded random moments, each restarted: exactly N results", async () => {
+    const seed = Number(process.env.SEGNAS_CHAOS_SEED ?? 20261204);
+    // mulberry32: the schedule of kills is a function of the seed alone
+    let a = seed >>> 0;
+    const rand = (): number => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const runDir = tmpRunDir("chaos");
+    const N = 10;
+    const port = await freePort();
+    const overrides = quick(N, ["SEGNAS.LEASE_SECONDS", "2"]);
+    const env = { SEGNAS_FAKE_EPOCH_MS: "150" };
+    let server = (await startServer(runDir, overrides, { port, name: "server-0" })).proc;
+    const workers = [0, 1, 2].map((i) => startWorker(`w${i}-0`, port, runDir, overrides, env));
+    const kills: string[] = [];
+    const completed = (): number => readJournal(runDir).filter((e) => e.type === "trial-completed").length;
+    for (let round = 1; round <= 4 && completed() < N - 2; round++) {
+      await sleep(300 + Math.floor(rand() * 900));
+      const victim = Math.floor(rand() * 4); // 0: the server, 1..3: a worker
+      if (victim === 0) {
+        server.kill("SIGKILL");
+        await server.exited;
+        kills.push(`server@${completed()}`);
+        server = (await startServer(runDir, overrides, { port, name: `server-${round}` })).proc;
+      } else {
+        const w = workers[victim - 1] as (typeof workers)[number];
+        w.kill("SIGKILL");
+        await w.exited;
+        kills.push(`w${victim - 1}@${completed()}`);
+        workers[victim - 1] = startWorker(`w${victim - 1}-${round}`, port, runDir, overrides, env);
+      }
+    }
+    const why = `seed ${seed}, kills ${kills.join(" ")}`;
+    if (process.env.SEGNAS_CHAOS_VERBOSE) console.log(why);
+    expect({ why, code: (await server.exited).code }).toEqual({ why, code: 0 });
+    // A worker restarted just before the end may find no server any more: it gives up (exit 4,
+    // "could not reach the server"), never exits otherwise; one still trying is stopped here.
+    for (const w of workers) {
+      const ended = await Promise.race([w.exited, sleep(3000).then(() => null)]);
+      if (ended === null) {
+        w.kill("SIGKILL");
+        continue;
+      }
+      if (ended.code !== 0)
+        expect({ why, code: ended.code, err: w.err() }).toMatchObject({
+          why,
+          code: 4,
+          err: expect.stringMatching(/could not reach the server/),
+        });
+    }
+    const events = readJournal(runDir);
+    const done = events.filter((e) => e.type === "trial-completed").map((e) => e.trialId);
+    expect({ why, n: done.length, distinct: new Set(done).size }).toEqual({ why, n: N, distinct: N });
+    const proposed = events.filter((e) => e.type === "trial-proposed").map((e) => e.trialId);
+    expect(new Set(proposed).size).toBe(proposed.length);
+    // The trial table agrees with the journal.
+    const table = readTrials(runDir).filter((t) => t.status === "completed");
+    expect(table.map((t) => t.trial).sort()).toEqual([...done].sort());
   });
 });

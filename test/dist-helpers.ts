@@ -25,8 +25,18 @@ export interface Proc {
 
 const running = new Set<Proc>();
 
-export function segnas(name: string, args: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], {
+export function segnas(
+  name: string,
+  args: string[],
+  env: Record<string, string> = {},
+  opts: { netns?: string } = {},
+): Proc {
+  // In a network namespace: `ip netns exec` execs node there (same pid, so kill() reaches it).
+  const argv = [BIN, ...args];
+  const [cmd, cmdArgs] = opts.netns
+    ? ["ip", ["netns", "exec", opts.netns, process.execPath, ...argv]]
+    : [process.execPath, argv];
+  const child = spawn(cmd, cmdArgs, {
     cwd: ROOT,
     env: { ...process.env, SEGNAS_FAKE_TRAINER: "1", SEGNAS_FAKE_EPOCH_MS: "40", ...env },
     stdio: ["ignore", "pipe", "pipe"],

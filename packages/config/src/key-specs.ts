@@ -201,6 +201,10 @@ export const KEY_SPECS: readonly KeySpec[] = [
   // The live dashboard: -1 = SLIM.NAS_PORT + 1, 0 = off.
   S("SEGNAS.DASHBOARD_PORT", -1, int(-1, 65535)),
   S("SEGNAS.DASHBOARD_ADDRESS", "127.0.0.1", str),
+  // Connection limits of the server: room for 1,000 workers (several per host, or all behind
+  // one NAT) plus reconnect overlap and status clients, while one runaway host cannot take all.
+  S("SEGNAS.MAX_CONNECTIONS", 4096, int(1)),
+  S("SEGNAS.MAX_CONNECTIONS_PER_ADDRESS", 1024, int(1)),
 ];
 
 export const KEY_SPEC_BY_NAME: ReadonlyMap<string, KeySpec> = new Map(KEY_SPECS.map((s) => [s.key, s]));

@@ -182,6 +182,9 @@ export interface SegConfig {
     readonly DASHBOARD_PORT: number;
     /** Where the dashboard listens; anything but loopback requires SEGNAS.SECRET. */
     readonly DASHBOARD_ADDRESS: string;
+    /** Connections the server accepts at once, in total and from one IP address. */
+    readonly MAX_CONNECTIONS: number;
+    readonly MAX_CONNECTIONS_PER_ADDRESS: number;
   };
 }
 

@@ -243,6 +243,12 @@ export class ExportError<D extends Data = Data> extends SegnasError<D> {
     super("SEGNAS_E_EXPORT", message, data, options);
   }
 }
+/** SEGNAS_E_TOO_MANY_CONNECTIONS. */
+export class TooManyConnectionsError<D extends Data = Data> extends SegnasError<D> {
+  constructor(message: string, data: D = {} as D, options: Options = {}) {
+    super("SEGNAS_E_TOO_MANY_CONNECTIONS", message, data, options);
+  }
+}
 /** A catalogue error class: message, data and options in, its own code out. */
 export type SegnasErrorClass = new (message: string, data?: Data, options?: Options) => SegnasError;
 
@@ -283,6 +289,7 @@ export const ERROR_CLASSES: { readonly [C in ErrorCode]: SegnasErrorClass } = {
   SEGNAS_E_TLS: TlsError,
   SEGNAS_E_INSECURE: InsecureServerError,
   SEGNAS_E_EXPORT: ExportError,
+  SEGNAS_E_TOO_MANY_CONNECTIONS: TooManyConnectionsError,
 };
 
 /** A catalogue error for `code` (e.g. rebuilding one that crossed a process boundary). */

@@ -79,6 +79,11 @@ export const ERROR_CODES = {
     exitCode: 2,
     doc: "The server would listen on a non-loopback address without a shared secret.",
   },
+  SEGNAS_E_TOO_MANY_CONNECTIONS: {
+    name: "TooManyConnectionsError",
+    exitCode: 4,
+    doc: "The server refused a connection: SEGNAS.MAX_CONNECTIONS(_PER_ADDRESS) reached.",
+  },
   // journal
   SEGNAS_E_JOURNAL_CORRUPT: {
     name: "JournalCorruptError",
@@ -98,7 +103,7 @@ export const ERROR_CODES = {
   SEGNAS_E_JOURNAL_WRITE: {
     name: "JournalWriteError",
     exitCode: 5,
-    doc: "Appending to the journal failed (disk full, I/O error): the server stops.",
+    doc: "Appending to the journal failed (I/O error; a full disk only stalls it): the server stops.",
   },
   // data and training
   SEGNAS_E_DATA: { name: "DataError", exitCode: 2, doc: "A dataset file is missing or corrupt." },

@@ -1,4 +1,5 @@
 /** Typed errors of the journal; codes from core's catalogue. */
+import * as path from "node:path";
 import { SegnasError } from "@segnas/core";
 
 /** Damage before the last line: not a crash artefact, so we refuse to guess. */
@@ -6,7 +7,8 @@ export class JournalCorruptError extends SegnasError<{ file: string; line: numbe
   constructor(file: string, line: number, reason: string) {
     super(
       "SEGNAS_E_JOURNAL_CORRUPT",
-      `journal ${file} is damaged at line ${line}: ${reason}; restore it from a backup or start a new run directory`,
+      `journal ${file} is damaged at line ${line}: ${reason}; run \`segnas journal repair ${path.dirname(file)}\` ` +
+        `to keep every intact record (the original is backed up), restore it from a backup, or start a new run directory`,
       { file, line, reason },
     );
   }

@@ -3,9 +3,13 @@
  * (see line-format.ts), appended with group commit (one write + one fdatasync for all appends
  * waiting at that moment). Opening verifies every line: a damaged or incomplete LAST line is
  * what a crash mid-write leaves, so it is cut off (and reported); damage anywhere else is an
- * error naming the line.
+ * error naming the line (`segnas journal repair` salvages such a file).
+ *
+ * A full disk (ENOSPC, EDQUOT) is not fatal: the failed batch is cut off again, stays queued and
+ * is retried with backoff while its appends stay pending (the server acknowledges nothing it
+ * could not make durable), reported once through `onStall` and again through `onResume`.
  */
-import { fdatasyncSync, promises as fs, writeSync } from "node:fs";
+import { fdatasyncSync, ftruncateSync, promises as fs, writeSync } from "node:fs";
 import * as path from "node:path";
 import { SegnasError } from "@segnas/core";
 import { JournalCorruptError, JournalMismatchError } from "./errors";
@@ -24,6 +28,15 @@ import {
 export const JOURNAL_FILE = "journal.jsonl";
 export const LOCK_FILE = "journal.lock";
 const READ_CHUNK = 1 << 20;
+/** Retry of a write that found the disk full: first delay, doubling up to the largest. */
+const STALL_RETRY_FIRST_MS = 200;
+const STALL_RETRY_MAX_MS = 2000;
+
+/** Errors after which writing again later can succeed (space or quota freed). */
+function isRetryable(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === "ENOSPC" || code === "EDQUOT";
+}
 
 interface Waiting {
   data: string;
@@ -72,12 +85,19 @@ export class FileJournal<E> implements Journal<E> {
     private durableBytes: number,
     private seq: number,
     private readonly fsync: boolean,
+    private readonly onStall?: JournalOpenOptions["onStall"],
+    private readonly onResume?: JournalOpenOptions["onResume"],
   ) {}
 
   private queue: Waiting[] = [];
   private flushing: Promise<void> | null = null;
   private broken: unknown = null;
   private closed = false;
+  /** Since when writes find the disk full (null: not stalled), and the pending retry. */
+  private stalledSince: number | null = null;
+  private stallRetry: NodeJS.Timeout | null = null;
+  private stallDelay = STALL_RETRY_FIRST_MS;
+  private stallError: NodeJS.ErrnoException | null = null;
   private readonly counters: JournalStats = { appends: 0, events: 0, commits: 0, bytes: 0 };
 
   get lastSeq(): number {
@@ -160,11 +180,35 @@ export class FileJournal<E> implements Journal<E> {
         await fh.sync();
         await syncDir(dir);
         const end = Buffer.byteLength(line);
-        return new FileJournal<E>(file, stored, true, fh, lock, end, end, 0, options.fsync !== false);
+        return new FileJournal<E>(
+          file,
+          stored,
+          true,
+          fh,
+          lock,
+          end,
+          end,
+          0,
+          options.fsync !== false,
+          options.onStall,
+          options.onResume,
+        );
       }
       if (found.studyId !== options.header.studyId)
         throw new JournalMismatchError(file, options.header.studyId, found.studyId);
-      return new FileJournal<E>(file, found, false, fh, lock, headerEnd, keep, seq, options.fsync !== false);
+      return new FileJournal<E>(
+        file,
+        found,
+        false,
+        fh,
+        lock,
+        headerEnd,
+        keep,
+        seq,
+        options.fsync !== false,
+        options.onStall,
+        options.onResume,
+      );
     } catch (e) {
       await fh?.close();
       await lock?.release();
@@ -176,7 +220,13 @@ export class FileJournal<E> implements Journal<E> {
     if (this.closed)
       return Promise.reject(new SegnasError("SEGNAS_E_BAD_STATE", `journal ${this.file} is closed`));
     if (this.broken) return Promise.reject(this.broken);
-    if (events.length === 0) return this.flushing ?? Promise.resolve();
+    if (events.length === 0) {
+      // "Everything so far is durable": nothing waits, or a marker resolved with the last batch.
+      if (this.queue.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) =>
+        this.queue.push({ data: "", events: 0, resolve, reject }),
+      );
+    }
     let data = "";
     try {
       for (let i = 0; i < events.length; i++) data += encodeLine(this.seq + 1 + i, "event", events[i]);
@@ -191,8 +241,13 @@ export class FileJournal<E> implements Journal<E> {
     this.seq += events.length;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ data, events: events.length, resolve, reject });
-      if (!this.flushing) this.flushing = this.scheduleFlush();
+      if (!this.flushing && !this.stallRetry) this.flushing = this.scheduleFlush();
     });
+  }
+
+  /** True while writes find the disk full (appends wait; see onStall). */
+  get stalled(): boolean {
+    return this.stalledSince !== null;
   }
 
   /**
@@ -227,6 +282,7 @@ export class FileJournal<E> implements Journal<E> {
       while (off < buf.length) off += writeSync(this.fh.fd, buf, off, buf.length - off);
       if (this.fsync) fdatasyncSync(this.fh.fd);
     } catch (e) {
+      if (isRetryable(e) && this.stall(batch, e as NodeJS.ErrnoException)) return;
       // The file's state is unknown now: refuse further appends until reopened.
       this.broken = new SegnasError(
         "SEGNAS_E_INTERNAL",
@@ -238,11 +294,49 @@ export class FileJournal<E> implements Journal<E> {
       return;
     }
     this.durableBytes += buf.length;
+    if (this.stalledSince !== null) {
+      const stalledMs = Date.now() - this.stalledSince;
+      this.stalledSince = null;
+      this.stallError = null;
+      this.stallDelay = STALL_RETRY_FIRST_MS;
+      this.onResume?.({ file: this.file, stalledMs, events: batch.reduce((n, w) => n + w.events, 0) });
+    }
     this.counters.commits++;
     this.counters.appends += batch.length;
     this.counters.events += batch.reduce((n, w) => n + w.events, 0);
     this.counters.bytes += buf.length;
     for (const w of batch) w.resolve();
+  }
+
+  /**
+   * The disk is full: cut off whatever part of the batch reached the file (so the file ends
+   * with a whole line again), put the batch back at the head of the queue and try again later.
+   * False when even the cut failed (then the file's state is unknown: fatal).
+   */
+  private stall(batch: Waiting[], err: NodeJS.ErrnoException): boolean {
+    try {
+      ftruncateSync(this.fh.fd, this.durableBytes);
+    } catch {
+      return false;
+    }
+    this.queue.unshift(...batch);
+    if (this.stalledSince === null) {
+      this.stalledSince = Date.now();
+      this.stallError = err;
+      this.onStall?.({
+        file: this.file,
+        code: err.code ?? "ENOSPC",
+        message: err.message,
+        pendingEvents: this.queue.reduce((n, w) => n + w.events, 0),
+        retryMs: this.stallDelay,
+      });
+    }
+    this.stallRetry = setTimeout(() => {
+      this.stallRetry = null;
+      this.flushNow();
+    }, this.stallDelay);
+    this.stallDelay = Math.min(this.stallDelay * 2, STALL_RETRY_MAX_MS);
+    return true;
   }
 
   async *replay(): AsyncIterableIterator<JournalRecord<E>> {
@@ -263,6 +357,23 @@ export class FileJournal<E> implements Journal<E> {
     if (this.closed) return;
     this.closed = true;
     while (this.flushing) await this.flushing;
+    if (this.stallRetry) {
+      // Closing on a full disk: one last try, then the waiting appends fail (none of them was
+      // acknowledged, so nothing that was promised is lost).
+      clearTimeout(this.stallRetry);
+      this.stallRetry = null;
+      this.flushNow();
+      if (this.stallRetry) clearTimeout(this.stallRetry);
+      this.stallRetry = null;
+      if (this.queue.length > 0) {
+        const err = new SegnasError(
+          "SEGNAS_E_JOURNAL_WRITE",
+          `journal ${this.file} closed while its disk was full (${this.stallError?.code ?? "ENOSPC"}): ` +
+            `${this.queue.reduce((n, w) => n + w.events, 0)} event(s) were not written`,
+        );
+        for (const w of this.queue.splice(0)) w.reject(err);
+      }
+    }
     try {
       await this.fh.close();
     } finally {

@@ -49,6 +49,25 @@ export interface JournalOpenOptions {
   fsync?: boolean;
   /** Take the run-directory lock (default true). */
   lock?: boolean;
+  /**
+   * A write found the disk full (ENOSPC, EDQUOT): appends now wait (nothing is lost, nothing is
+   * acknowledged) and the write is retried with backoff until it succeeds. Told once per stall.
+   */
+  onStall?: (info: JournalStall) => void;
+  /** The writes of a stall went through (told once per stall). */
+  onResume?: (info: { file: string; stalledMs: number; events: number }) => void;
+}
+
+/** What `onStall` is told. */
+export interface JournalStall {
+  file: string;
+  /** "ENOSPC" or "EDQUOT". */
+  code: string;
+  message: string;
+  /** Events waiting to be written. */
+  pendingEvents: number;
+  /** When the first retry comes (ms). */
+  retryMs: number;
 }
 
 /** Counters, to see group commit at work and measure write cost. */
@@ -74,7 +93,8 @@ export interface Journal<E> {
   /**
    * Appends events in order; resolves only once they are durable (after fsync). Concurrent calls
    * keep call order and share fsyncs (group commit). Rejects if the journal is closed or a
-   * previous write failed (the journal then refuses further appends: reopen to recover).
+   * previous write failed (the journal then refuses further appends: reopen to recover). A full
+   * disk is not a failure: the append waits until the write goes through (see `onStall`).
    */
   append(events: readonly E[]): Promise<void>;
   /** The durable events, in order, as of the call. */

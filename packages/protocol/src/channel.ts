@@ -36,6 +36,12 @@ export interface ChannelOptions {
   requestTimeoutMs?: number;
   /** After `close()`, destroy the stream if the peer has not closed within this many ms (default 5 000). */
   closeTimeoutMs?: number;
+  /**
+   * Bytes sent but not yet taken by the peer past which the peer is cut off: one that sends
+   * requests but does not read the replies must not make this side buffer without end
+   * (default 16 MiB).
+   */
+  maxUnsentBytes?: number;
 }
 
 /** Why a channel closed. `error` is set when it closed because something went wrong. */
@@ -67,6 +73,7 @@ export class MessageChannel extends EventEmitter<ChannelEvents> {
   readonly maxFrameBytes: number;
   private readonly requestTimeoutMs: number;
   private readonly closeTimeoutMs: number;
+  private readonly maxUnsentBytes: number;
   private readonly decoder: FrameDecoder;
   private readonly pending = new Map<number, Pending>();
   private readonly queue: Message[] = [];
@@ -89,6 +96,7 @@ export class MessageChannel extends EventEmitter<ChannelEvents> {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
+    this.maxUnsentBytes = options.maxUnsentBytes ?? 16 * 1024 * 1024;
     this.decoder = new FrameDecoder({ maxFrameBytes: this.maxFrameBytes });
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     stream.on("data", (chunk: Buffer) => this.onData(chunk));
@@ -125,6 +133,16 @@ export class MessageChannel extends EventEmitter<ChannelEvents> {
     const frame = encodeFrame(msg, { maxFrameBytes: this.maxFrameBytes });
     if (this.closing || this.info || !this.stream.writable) return false;
     this.stream.write(frame);
+    const unsent = this.stream.writableLength;
+    if (unsent > this.maxUnsentBytes) {
+      // No error frame: it would only queue behind what the peer does not read.
+      const error = new PeerGoneError(
+        `the peer does not read what is sent to it (${unsent} bytes unsent, limit ${this.maxUnsentBytes}): disconnected`,
+      );
+      this.finish({ reason: error.message, error });
+      this.stream.destroy();
+      return false;
+    }
     return true;
   }
 

@@ -5,6 +5,7 @@
  * or, without a secret, hello -> welcome at once. Version or auth failures are answered with an
  * `error` frame and the connection is closed.
  */
+import { SegnasError } from "@segnas/core";
 import { PROTOCOL_VERSION } from "./version";
 import { computeAuthProof, createNonce, verifyAuthProof } from "./auth";
 import type { MessageChannel } from "./channel";
@@ -13,6 +14,7 @@ import {
   PeerGoneError,
   ProtocolVersionError,
   RemoteError,
+  RequestTimeoutError,
   UnexpectedMessageError,
 } from "./errors";
 import type { Body, Capabilities, HelloMessage, WelcomeMessage } from "./messages";
@@ -93,8 +95,15 @@ export async function serverHandshake(
     try {
       m = await channel.receive(timeoutMs);
     } catch (e) {
-      channel.destroy("no hello in time");
-      throw e;
+      if (!(e instanceof RequestTimeoutError)) throw e; // the connection closed
+      // A peer too slow to say hello (a trickle, a half-open connection) hears why, if it reads.
+      const err = new SegnasError(
+        "SEGNAS_E_TIMEOUT",
+        `no hello within ${timeoutMs} ms of connecting (a segnas worker says hello at once): closing`,
+        { timeoutMs },
+      );
+      channel.fail(err);
+      throw err;
     }
     if (m.type === "error" || m.type === "bye") {
       // The client gave up (e.g. it has no secret to answer a challenge with).

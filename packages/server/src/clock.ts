@@ -7,14 +7,21 @@ export interface TimerHandle {
 }
 
 export interface Clock {
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch, never going backwards (see systemClock). */
   now(): number;
   /** Runs `fn` once after `ms` (unref'd: a pending timer never keeps the process alive). */
   setTimer(fn: () => void, ms: number): TimerHandle;
 }
 
+/**
+ * The real clock, monotonic: milliseconds since the epoch as of process start, advanced by the
+ * monotonic clock (performance.now). A wall-clock step (NTP correction, a VM resumed, someone
+ * setting the date) does not move it, so it can neither expire every lease at once nor keep
+ * one alive for an hour. Journaled times drift from the wall clock only by what the system
+ * clock was stepped by while this process ran.
+ */
 export const systemClock: Clock = {
-  now: () => Date.now(),
+  now: () => performance.timeOrigin + performance.now(),
   setTimer(fn, ms) {
     const t = setTimeout(fn, ms);
     t.unref?.();

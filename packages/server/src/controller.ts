@@ -90,6 +90,8 @@ export class Controller {
   private readonly leases: LeaseTable;
   private readonly parked: Parked[] = [];
   private readonly workers = new Map<string, WorkerEntry>();
+  /** Who was handed each unfinished trial (a result from anyone else is refused). */
+  private readonly holders = new Map<number, Set<string>>();
   private finishedReason: string | undefined;
   private fatal: Error | null = null;
   private readonly finishedPromise: Promise<string>;
@@ -107,8 +109,10 @@ export class Controller {
     this.leases = new LeaseTable(this.clock, (id) => this.expire(id), sweepMs);
     // Resumed leases get a full lease: their workers need time to reconnect to a new server.
     const now = this.clock.now();
-    for (const t of this.study.state.trials)
+    for (const t of this.study.state.trials) {
       if (t.status === "leased") this.leases.set(t.id, now + opts.leaseMs);
+      if (t.worker !== undefined) this.holders.set(t.id, new Set([t.worker]));
+    }
     this.checkFinished();
   }
 
@@ -203,6 +207,7 @@ export class Controller {
   async tell(workerId: string, msg: TellMessage): Promise<Body<AckMessage> & { type: "ack" }> {
     const now = this.clock.now();
     const known = this.study.trial(msg.trialId);
+    this.checkHolder(msg.trialId, workerId);
     const worker = this.seen(workerId, true);
     this.noteBackend(worker, msg.backend);
     const curve = this.curveOf(known, msg.curve);
@@ -230,6 +235,7 @@ export class Controller {
   }
 
   async fail(workerId: string, msg: FailMessage): Promise<Body<AckMessage> & { type: "ack" }> {
+    this.checkHolder(msg.trialId, workerId);
     const worker = this.seen(workerId, true);
     if (msg.fault === "worker") return this.workerFailed(workerId, msg);
     const run = {
@@ -372,6 +378,9 @@ export class Controller {
     if (decision.kind === "trial") {
       const t = decision.trial;
       this.leases.set(t.id, now + this.opts.leaseMs);
+      let held = this.holders.get(t.id);
+      if (!held) this.holders.set(t.id, (held = new Set()));
+      held.add(workerId);
       const w = this.workers.get(workerId);
       if (w) {
         w.trialId = t.id;
@@ -379,6 +388,9 @@ export class Controller {
         delete w.metric;
       }
       await this.persist(events);
+      // The lease runs from when the worker can hear of it: a slow or full disk delays the reply.
+      if (this.study.trial(t.id)?.status === "leased")
+        this.leases.set(t.id, this.clock.now() + this.opts.leaseMs);
       if (decision.attempt > 1)
         this.log.info(
           { trialId: t.id, workerId, attempt: decision.attempt },
@@ -414,8 +426,16 @@ export class Controller {
       w.epoch = null;
       delete w.metric;
     }
+    if (out.outcome === "duplicate") {
+      // A repeat of a result whose first copy may still be waiting for the disk (a full disk
+      // stalls the journal): acknowledge only what is durable.
+      await this.journal.append([]).catch((err: Error) => {
+        throw journalWriteError(err);
+      });
+    }
     if (out.outcome === "accepted") {
       this.leases.delete(out.trial.id);
+      this.holders.delete(out.trial.id);
       await this.persist(out.events);
       const t = out.trial;
       this.log.info(
@@ -441,6 +461,23 @@ export class Controller {
     const w = t?.worker ? this.workers.get(t.worker) : undefined;
     if (w && w.trialId === trialId) w.trialId = null;
     this.persist(events).then(() => this.wake(), ignore);
+  }
+
+  /**
+   * A result for an unfinished trial comes only from a worker it was handed to (a late result
+   * after its lease went to another worker is welcome: first result wins). Anyone else is a
+   * broken or hostile peer: refused, nothing changes. A repeat of a finished trial's result is
+   * answered as a duplicate by the study. After a restart only the last holder is known.
+   */
+  private checkHolder(trialId: number, workerId: string): void {
+    const t = this.study.trial(trialId);
+    if (!t || t.status === "completed" || t.status === "failed") return;
+    if (this.holders.get(trialId)?.has(workerId)) return;
+    throw new SegnasError(
+      "SEGNAS_E_UNKNOWN_TRIAL",
+      `trial ${trialId} was never handed to worker ${workerId}: its result is refused (ask for a trial first)`,
+      { trialId, workerId },
+    );
   }
 
   /** Re-runs parked asks, oldest first, while there is something to hand out. */

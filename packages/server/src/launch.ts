@@ -259,6 +259,8 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
     ...(secret ? { secret } : {}),
     heartbeatSeconds: config.SEGNAS.HEARTBEAT_SECONDS,
     leaseSeconds: config.SEGNAS.LEASE_SECONDS,
+    maxConnections: config.SEGNAS.MAX_CONNECTIONS,
+    maxConnectionsPerAddress: config.SEGNAS.MAX_CONNECTIONS_PER_ADDRESS,
   });
   let address: BoundAddress | null = null;
   if (!opts.noListen) {
@@ -320,8 +322,9 @@ export async function launchServer(opts: LaunchServerOptions): Promise<LaunchedS
     // ask and hear "done".
     async finish(lingerMs = Math.max(10_000, 2 * heartbeatMs + 2000)): Promise<FinishReport> {
       const reason = await Promise.race([controller.whenFinished(), fatal]);
-      const until = Date.now() + lingerMs;
-      while (Date.now() < until && server.connectionCount > 0) await new Promise((r) => setTimeout(r, 50));
+      const until = performance.now() + lingerMs;
+      while (performance.now() < until && server.connectionCount > 0)
+        await new Promise((r) => setTimeout(r, 50));
       const bestModel = results ? await results.flush(opened.study.state) : null;
       const feed =
         dashboard?.feed ?? new DashboardFeed({ controller, space, costOf, epochs: config.SOLVER.NUM_EPOCHS });

@@ -58,7 +58,7 @@ export async function listenWithRetry(server: net.Server, opts: ListenOptions): 
   checkPort(opts.port, "the port");
   const host = opts.host === "" ? undefined : opts.host;
   const sleep = opts.sleep ?? defaultSleep;
-  const started = Date.now();
+  const started = performance.now();
   let delay = 100;
   let warned = false;
   for (;;) {
@@ -70,7 +70,7 @@ export async function listenWithRetry(server: net.Server, opts: ListenOptions): 
       const err = e as NodeJS.ErrnoException;
       const where = `${host ?? "all interfaces"} port ${opts.port}`;
       if (err.code === "EADDRINUSE") {
-        const elapsed = (Date.now() - started) / 1000;
+        const elapsed = (performance.now() - started) / 1000;
         if (elapsed >= opts.retrySeconds) {
           const holder = findPortHolder(opts.port);
           throw new SegnasError(
@@ -94,7 +94,9 @@ export async function listenWithRetry(server: net.Server, opts: ListenOptions): 
             `${where} is busy (${describePortHolder(findPortHolder(opts.port))}); retrying for up to ${opts.retrySeconds} s`,
           );
         }
-        await sleep(Math.min(delay, Math.max(0, opts.retrySeconds * 1000 - (Date.now() - started)) + 10));
+        await sleep(
+          Math.min(delay, Math.max(0, opts.retrySeconds * 1000 - (performance.now() - started)) + 10),
+        );
         delay = Math.min(delay * 2, 2000);
         continue;
       }

@@ -17,7 +17,7 @@ import {
   type TrialCost,
   type Tokens,
 } from "@segnas/core";
-import { Journal, type MemoryJournalStore, type RecoveryEvent } from "@segnas/journal";
+import { Journal, type MemoryJournalStore, type JournalStall, type RecoveryEvent } from "@segnas/journal";
 import type { Logger } from "pino";
 import * as fs from "node:fs";
 
@@ -76,7 +76,19 @@ export async function openStudy(opts: OpenStudyOptions): Promise<OpenedStudy> {
   };
   // A bad strategy name or option is refused before anything is written to the run directory.
   const fresh = opts.strategies.create(opts.settings.strategy, opts.space, { seed: opts.settings.seed });
-  const journalOptions = { header, onRecover, fsync: opts.fsync ?? true };
+  const onStall = (e: JournalStall): void =>
+    log.error(
+      e,
+      `journal: the disk under ${e.file} is full (${e.code}): results are NOT acknowledged until it has ` +
+        `space again (workers keep them and send them again; nothing is lost). Free space there; ` +
+        `the server retries the write and carries on by itself`,
+    );
+  const onResume = (e: { file: string; stalledMs: number; events: number }): void =>
+    log.warn(
+      e,
+      `journal: writable again after ${(e.stalledMs / 1000).toFixed(1)} s; ${e.events} waiting event(s) written, the search carries on`,
+    );
+  const journalOptions = { header, onRecover, onStall, onResume, fsync: opts.fsync ?? true };
   const journal =
     opts.runDir === null
       ? await Journal.inMemory<StudyEvent>(journalOptions, opts.memoryStore)

@@ -130,13 +130,19 @@ export function trialCsvLine(
 
 function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
+  try {
+    fs.writeFileSync(tmp, text);
+  } catch (e) {
+    // A half-written temp file on a full disk would keep the space the journal needs.
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
   fs.renameSync(tmp, file);
 }
 
 export class RunResults {
   private timer: NodeJS.Timeout | null = null;
-  private lastWrite = 0;
+  private lastWrite = -Infinity;
   private latest: StudyState | null = null;
   private bestCopied: number | null = null;
   private copying: Promise<void> = Promise.resolve();
@@ -170,7 +176,7 @@ export class RunResults {
   update(state: StudyState): void {
     this.latest = state;
     if (this.timer) return;
-    const wait = Math.max(0, (this.opts.debounceMs ?? 1000) - (Date.now() - this.lastWrite));
+    const wait = Math.max(0, (this.opts.debounceMs ?? 1000) - (performance.now() - this.lastWrite));
     this.timer = setTimeout(() => {
       this.timer = null;
       this.writeTables();
@@ -219,7 +225,7 @@ export class RunResults {
   private writeTables(): void {
     const state = this.latest;
     if (!state) return;
-    this.lastWrite = Date.now();
+    this.lastWrite = performance.now();
     try {
       fs.mkdirSync(this.opts.runDir, { recursive: true });
       const { space } = this.opts;

@@ -7,6 +7,7 @@ import * as net from "node:net";
 import type { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import { SegnasError } from "@segnas/core";
+import { encodeFrame, errorMessage } from "@segnas/protocol";
 import type { Logger } from "pino";
 import type { Controller } from "./controller";
 import { isLoopback, listenWithRetry, type BoundAddress } from "./listen";
@@ -15,7 +16,14 @@ import { serveConnection, type Session, type SessionOptions } from "./session";
 export interface SearchServerOptions extends SessionOptions {
   readonly controller: Controller;
   readonly logger: Logger;
+  /** TCP connections held at once (SEGNAS.MAX_CONNECTIONS; default 4096). */
+  readonly maxConnections?: number;
+  /** TCP connections from one remote address (SEGNAS.MAX_CONNECTIONS_PER_ADDRESS; default 1024). */
+  readonly maxConnectionsPerAddress?: number;
 }
+
+/** A refusal is logged at most this often per address (a reconnect storm is one line, not thousands). */
+const REFUSAL_LOG_MS = 10_000;
 
 /**
  * Throws InsecureServerError for a non-loopback address without a secret (unless allowed);
@@ -43,6 +51,9 @@ export function refuseOpenWithoutSecret(o: {
 export class SearchServer {
   private readonly sessions = new Set<Session>();
   private readonly sockets = new Set<net.Socket>();
+  private readonly perAddress = new Map<string, number>();
+  private readonly refusals = new Map<string, { lastLog: number; count: number }>();
+  private refusedCount = 0;
   private tcp: net.Server | null = null;
   private closing = false;
   address: BoundAddress | null = null;
@@ -55,6 +66,11 @@ export class SearchServer {
 
   get connectionCount(): number {
     return this.sessions.size;
+  }
+
+  /** Connections refused for the limits since the start. */
+  get refusedConnections(): number {
+    return this.refusedCount;
   }
 
   /** Serves one already-connected stream (a socket, or one end of an in-memory pair). */
@@ -83,8 +99,18 @@ export class SearchServer {
     const where = options.host ? options.host : "all interfaces";
     const onSocket = (socket: net.Socket): void => {
       if (this.closing) return void socket.destroy();
+      const address = socket.remoteAddress;
+      if (address === undefined) return void socket.destroy(); // already gone
+      const refusal = this.overLimit(address);
+      if (refusal) return this.refuse(socket, address, refusal);
       this.sockets.add(socket);
-      socket.once("close", () => this.sockets.delete(socket));
+      this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+      socket.once("close", () => {
+        this.sockets.delete(socket);
+        const n = (this.perAddress.get(address) ?? 1) - 1;
+        if (n > 0) this.perAddress.set(address, n);
+        else this.perAddress.delete(address);
+      });
       this.attach(socket);
     };
     const netOptions = { noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000 };
@@ -101,7 +127,9 @@ export class SearchServer {
       });
       server = secure;
     } else server = net.createServer(netOptions, onSocket);
-    server.maxConnections = 100_000;
+    // Node's own cap silently drops the connection; ours (overLimit) tells the peer why. Some
+    // slack above ours so that a refusal can still be written.
+    server.maxConnections = this.maxTotal + 64;
     this.tcp = server;
     const bound = await listenWithRetry(server, { ...options, logger: this.opts.logger });
     this.address = bound;
@@ -114,6 +142,46 @@ export class SearchServer {
       );
     }
     return bound;
+  }
+
+  private get maxTotal(): number {
+    return this.opts.maxConnections ?? 4096;
+  }
+
+  /** Why a new connection from `address` must be refused, or null. */
+  private overLimit(address: string): string | null {
+    const perMax = this.opts.maxConnectionsPerAddress ?? 1024;
+    if (this.sockets.size >= this.maxTotal)
+      return `the server holds its maximum of ${this.maxTotal} connections (SEGNAS.MAX_CONNECTIONS)`;
+    if ((this.perAddress.get(address) ?? 0) >= perMax)
+      return `the server holds its maximum of ${perMax} connections from ${address} (SEGNAS.MAX_CONNECTIONS_PER_ADDRESS)`;
+    return null;
+  }
+
+  /** Says why in an error frame, then closes (a peer that does not read is cut off after 1 s). */
+  private refuse(socket: net.Socket, address: string, why: string): void {
+    this.refusedCount++;
+    const err = new SegnasError(
+      "SEGNAS_E_TOO_MANY_CONNECTIONS",
+      `connection refused: ${why}; retry later, or raise the limit on the server`,
+      { address },
+    );
+    socket.on("error", () => undefined);
+    socket.end(encodeFrame(errorMessage(err)));
+    setTimeout(() => socket.destroy(), 1000).unref();
+    const now = performance.now();
+    const r = this.refusals.get(address) ?? { lastLog: -Infinity, count: 0 };
+    r.count++;
+    if (this.refusals.size > 10_000) this.refusals.clear();
+    this.refusals.set(address, r);
+    if (now - r.lastLog < REFUSAL_LOG_MS) return;
+    const since = r.count;
+    r.lastLog = now;
+    r.count = 0;
+    this.opts.logger.warn(
+      { address, refused: since, connections: this.sockets.size },
+      `refused ${since === 1 ? "a connection" : `${since} connections`} from ${address}: ${why}`,
+    );
   }
 
   /** Stops accepting, says goodbye to every connection and waits (bounded) for them to close. */

@@ -25,6 +25,8 @@ export interface SessionOptions {
   readonly handshakeTimeoutMs?: number;
   readonly heartbeatSeconds: number;
   readonly leaseSeconds: number;
+  /** A peer that leaves this much of our output unread is cut off (default: the channel's 16 MiB). */
+  readonly maxUnsentBytes?: number;
 }
 
 export interface Session {
@@ -43,6 +45,7 @@ export function serveConnection(
     requestTimeoutMs: 0,
     closeTimeoutMs: 2000,
     ...(opts.maxFrameBytes !== undefined ? { maxFrameBytes: opts.maxFrameBytes } : {}),
+    ...(opts.maxUnsentBytes !== undefined ? { maxUnsentBytes: opts.maxUnsentBytes } : {}),
   });
   const done = run(controller, channel, opts, log).catch((err: unknown) => {
     log.error({ err }, "session failed");

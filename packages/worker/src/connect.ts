@@ -54,7 +54,7 @@ export const RETRY_FIRST_MS = 100;
 export const RETRY_MAX_MS = 5000;
 
 export async function connectWithRetry(opts: ConnectOptions): Promise<net.Socket> {
-  const started = Date.now();
+  const started = performance.now();
   let delay = opts.minDelayMs ?? RETRY_FIRST_MS;
   const maxDelay = opts.maxDelayMs ?? RETRY_MAX_MS;
   let attempts = 0;
@@ -70,7 +70,7 @@ export async function connectWithRetry(opts: ConnectOptions): Promise<net.Socket
         ? describeTlsClientError(err, { host: opts.host, port: opts.port, tls: opts.tls })
         : undefined;
       if (tlsError) throw tlsError;
-      const elapsed = Date.now() - started;
+      const elapsed = performance.now() - started;
       if (elapsed >= opts.retrySeconds * 1000) {
         throw new SegnasError(
           "SEGNAS_E_CONNECT",

@@ -57,7 +57,7 @@ export function createFakeRunner(options: FakeRunnerOptions = {}): TrialRunner {
   return {
     backend: "fake",
     async run(req: TrialRunRequest): Promise<TrialRunOutcome> {
-      const started = Date.now();
+      const started = performance.now();
       req.onStarted?.({ backend: "fake" });
       const epochs = Math.max(1, options.epochs ?? req.budget.epochs);
       const target = rewardOf(req.tokens);
@@ -75,7 +75,7 @@ export function createFakeRunner(options: FakeRunnerOptions = {}): TrialRunner {
             curve,
             modelDir: null,
             backend: "fake",
-            durationMs: Date.now() - started,
+            durationMs: performance.now() - started,
           };
         }
         if (failure !== null && epoch === Math.ceil(epochs / 2)) {
@@ -85,7 +85,7 @@ export function createFakeRunner(options: FakeRunnerOptions = {}): TrialRunner {
             code: failure.fault === "worker" ? "SEGNAS_E_DATA" : "SEGNAS_E_TRAINING",
             fault: failure.fault,
             backend: "fake",
-            durationMs: Date.now() - started,
+            durationMs: performance.now() - started,
           };
         }
         const e: EpochReport = {
@@ -113,7 +113,7 @@ export function createFakeRunner(options: FakeRunnerOptions = {}): TrialRunner {
         curve,
         modelDir,
         backend: "fake",
-        durationMs: Date.now() - started,
+        durationMs: performance.now() - started,
       };
     },
   };

@@ -171,7 +171,7 @@ export class Worker {
           throw e;
         }
         if (!welcomed) {
-          const now = Date.now();
+          const now = performance.now();
           failingSince ??= now;
           if (now - failingSince >= this.opts.connectRetrySeconds * 1000) {
             this.running?.abort.abort("server unreachable");
@@ -226,7 +226,7 @@ export class Worker {
   private async session(channel: MessageChannel, welcome: WelcomeMessage): Promise<WorkerSummary> {
     const heartbeatMs = welcome.heartbeatSeconds * 1000;
     // On a new connection a running trial heartbeats at once: the server learns it is alive.
-    let lastBeat = 0;
+    let lastBeat = -Infinity;
     for (;;) {
       if (this.unacked) {
         if (this.stopping) {
@@ -262,9 +262,9 @@ export class Worker {
         }
         if (this.stopping && !r.abort.signal.aborted) r.abort.abort("worker shutting down");
         const due = lastBeat + heartbeatMs;
-        if (!r.abort.signal.aborted && (r.fresh || Date.now() >= due)) {
+        if (!r.abort.signal.aborted && (r.fresh || performance.now() >= due)) {
           r.fresh = false;
-          lastBeat = Date.now();
+          lastBeat = performance.now();
           let stop: string | null = null;
           try {
             const reply = await channel.request({
@@ -288,7 +288,7 @@ export class Worker {
           }
           continue;
         }
-        await this.sleep(r.abort.signal.aborted ? 1000 : Math.max(0, due - Date.now()));
+        await this.sleep(r.abort.signal.aborted ? 1000 : Math.max(0, due - performance.now()));
         continue;
       }
       if (this.stopping) {

@@ -11,6 +11,7 @@ import { statusCommand } from "./status";
 import { demoCommand } from "./demo";
 import { exportCommand } from "./export";
 import { reportCommand } from "./report";
+import { journalCommand } from "./journal";
 
 // One module per command; register new ones here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -27,4 +28,5 @@ export const commands: CommandModule<any, any>[] = [
   demoCommand,
   exportCommand,
   reportCommand,
+  journalCommand,
 ];
