@@ -4,7 +4,16 @@
  * by itself when space returns. Exactly N results at the end, none twice.
  */
 import * as path from "path";
-import { killAll, quick, readJournal, sleep, startServer, startWorker, tmpRunDir } from "./dist-helpers";
+import {
+  killAll,
+  quick,
+  readJournal,
+  sleep,
+  startServer,
+  startWorker,
+  tmpRunDir,
+  until,
+} from "./dist-helpers";
 import { tmpfsOrSkip, type Tmpfs } from "./tmpfs";
 
 jest.setTimeout(120_000);
@@ -14,14 +23,6 @@ afterEach(async () => {
   disk?.unmount();
   disk = null;
 });
-
-async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe("disk full under the journal (processes)", () => {
   it("stops acknowledging, says so, carries on when space returns; nothing lost or doubled", async () => {

@@ -15,18 +15,11 @@ import {
   startServer,
   startWorker,
   tmpRunDir,
+  until,
 } from "./dist-helpers";
 
 jest.setTimeout(120_000);
 afterEach(killAll);
-
-async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe("faults (processes)", () => {
   it("kill -9 of a worker mid-trial: its trial is handed out again and completes", async () => {
@@ -68,6 +61,8 @@ describe("faults (processes)", () => {
     await until(
       "two rewards",
       () => readJournal(runDir).filter((e) => e.type === "trial-completed").length >= 2,
+      60_000,
+      100,
     );
     first.proc.kill("SIGKILL");
     await first.proc.exited;

@@ -142,8 +142,8 @@ export function quick(steps: number, extra: string[] = []): string[] {
   ];
 }
 
-/** The `segnas server` command line on 127.0.0.1 with the demo config. */
-export function serverArgs(runDir: string, port: number, overrides: string[]): string[] {
+/** The `segnas server` command line on `host` (127.0.0.1 unless given) with the demo config. */
+export function serverArgs(runDir: string, port: number, overrides: string[], host = "127.0.0.1"): string[] {
   return [
     "server",
     "--cfg",
@@ -151,7 +151,7 @@ export function serverArgs(runDir: string, port: number, overrides: string[]): s
     "--run-dir",
     runDir,
     "--host",
-    "127.0.0.1",
+    host,
     "--port",
     String(port),
     ...overrides,
@@ -224,4 +224,13 @@ export function readTrials(runDir: string): Array<Record<string, unknown>> {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `ok` every `everyMs` until it holds; throws after `ms` (a failing test ends by itself). */
+export async function until(what: string, ok: () => boolean, ms = 60_000, everyMs = 50): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
 }

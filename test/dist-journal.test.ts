@@ -14,22 +14,14 @@ import {
   readJournal,
   segnas,
   serverArgs,
-  sleep,
   startServer,
   startWorker,
   tmpRunDir,
+  until,
 } from "./dist-helpers";
 
 jest.setTimeout(120_000);
 afterEach(killAll);
-
-async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe("journal damage (processes)", () => {
   it("torn tail: recovered; garbage mid-journal: refused with the line, repaired, resumed", async () => {

@@ -11,6 +11,7 @@ import {
   quick,
   readJournal,
   segnas,
+  serverArgs,
   sleep,
   tmpRunDir,
   DEMO_CFG,
@@ -35,19 +36,7 @@ function overrides(steps: number, lease = 2): string[] {
 }
 
 async function serverOn(h: Hosts, runDir: string, o: string[]): Promise<Proc> {
-  const args = [
-    "server",
-    "--cfg",
-    DEMO_CFG,
-    "--run-dir",
-    runDir,
-    "--host",
-    "0.0.0.0",
-    "--port",
-    String(PORT),
-    ...o,
-  ];
-  const p = segnas("server", args, SECRET, { netns: h.controller });
+  const p = segnas("server", serverArgs(runDir, PORT, o, "0.0.0.0"), SECRET, { netns: h.controller });
   await p.waitFor(/listening on 0\.0\.0\.0:\d+/);
   return p;
 }
