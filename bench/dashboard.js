@@ -19,7 +19,7 @@ const path = require("path");
 const root = path.resolve(__dirname, "..");
 const server = require(path.join(root, "packages/server/dist"));
 const ui = require(path.join(root, "packages/dashboard-ui/dist"));
-const CHROMIUM = process.env.SEGNAS_CHROMIUM || "/usr/bin/chromium";
+const { CHROMIUM, launchChromium } = require("./lib/chromium");
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -109,20 +109,7 @@ async function main() {
   const baseline = arg("baseline", 1000);
   const runs = arg("runs", 3);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "segnas-bench-dashboard-"));
-  const { chromium } = require("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const results = {};
     for (const n of [baseline, trials]) {

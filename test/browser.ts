@@ -1,13 +1,14 @@
 /**
  * A real browser for the dashboard tests: Debian's chromium (`.ci/apt/dash.txt`) driven by
- * playwright-core, headless, no sandbox, no GPU, no background network, a fresh temporary
- * profile per launch. Where chromium is missing the tests skip with a reason, except in CI
- * (CI=true), where they fail: CI installs it.
+ * playwright-core, launched as the dashboard benchmark launches it (bench/lib/chromium.js).
+ * Where chromium is missing the tests skip with a reason, except in CI (CI=true), where they
+ * fail: CI installs it.
  */
 import * as fs from "fs";
 import * as path from "path";
 import type { Browser, ConsoleMessage, Page } from "playwright-core";
 import type { DashStudy, DashTrial } from "@segnas/dashboard-ui";
+import { CHROMIUM, launchChromium } from "../bench/lib/chromium";
 import { ROOT } from "./helpers";
 
 /** What the page exposes for tests and the benchmark (see dashboard-ui/src/browser/main.ts). */
@@ -23,7 +24,7 @@ declare global {
   }
 }
 
-export const CHROMIUM = process.env.SEGNAS_CHROMIUM ?? "/usr/bin/chromium";
+export { CHROMIUM };
 export const TEST_OUTPUT = path.join(ROOT, "test-output", "dashboard");
 
 /** Null (after printing why) when the tests cannot run here; throws in CI. */
@@ -35,20 +36,7 @@ export function browserMissing(): string | null {
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  const { chromium } = await import("playwright-core");
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  return launchChromium();
 }
 
 /** Collects console errors and page errors (uncaught exceptions) of a page. */
