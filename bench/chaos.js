@@ -609,6 +609,18 @@ function report(rows, events, runDir, acked, rssEnd, o) {
     "RSS after",
   ];
   lines.push(head);
+  const countsRow = (name, injected, s, before, after) => [
+    name,
+    injected,
+    s.handed,
+    s.completed,
+    s.reissued,
+    s.requeued,
+    s.lost,
+    s.dup,
+    before,
+    after,
+  ];
   for (const r of rows) {
     if (r.skipped) {
       lines.push([r.name, `skipped: ${r.skipped}`]);
@@ -616,49 +628,16 @@ function report(rows, events, runDir, acked, rssEnd, o) {
     }
     const s = stat(r.name);
     for (const k of Object.keys(totalRow)) totalRow[k] += s[k];
-    lines.push([
-      r.name,
-      r.injected,
-      s.handed,
-      s.completed,
-      s.reissued,
-      s.requeued,
-      s.lost,
-      s.dup,
-      `${r.before} MB`,
-      `${r.after} MB`,
-    ]);
+    lines.push(countsRow(r.name, r.injected, s, `${r.before} MB`, `${r.after} MB`));
   }
   for (const extra of ["warm-up", "drain"]) {
     const s = stat(extra);
-    lines.splice(extra === "warm-up" ? 1 : lines.length, 0, [
-      extra,
-      "",
-      s.handed,
-      s.completed,
-      s.reissued,
-      s.requeued,
-      s.lost,
-      s.dup,
-      "",
-      "",
-    ]);
+    lines.splice(extra === "warm-up" ? 1 : lines.length, 0, countsRow(extra, "", s, "", ""));
     for (const k of Object.keys(totalRow)) totalRow[k] += s[k];
   }
   const lost = totalRow.lost;
   const dup = totalRow.dup + tableDup;
-  lines.push([
-    "total",
-    "",
-    totalRow.handed,
-    totalRow.completed,
-    totalRow.reissued,
-    totalRow.requeued,
-    lost,
-    dup,
-    "",
-    `${rssEnd} MB`,
-  ]);
+  lines.push(countsRow("total", "", { ...totalRow, lost, dup }, "", `${rssEnd} MB`));
   const widths = head.map((_, i) =>
     Math.max(...lines.map((l) => (l.length > 2 || i < 2 ? String(l[i] ?? "").length : 0))),
   );
