@@ -49,6 +49,20 @@ export const CSV_COLUMNS = [
   "imported",
 ] as const;
 
+/** The tokens in the space's block notation; null where they no longer decode (a changed space). */
+export function formatBlocks(space: SearchSpace, tokens: Tokens): string | null {
+  try {
+    return space.format(tokens);
+  } catch {
+    return null;
+  }
+}
+
+/** A failed trial's reason on one line, after its error code where it has one. */
+export function failureText(failure: NonNullable<TrialRecord["failure"]>): string {
+  return `${failure.code ?? ""} ${failure.reason}`.trim();
+}
+
 function iso(ms: number | undefined): string | null {
   return ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
 }
@@ -99,18 +113,12 @@ export function trialCsvLine(
   t: TrialRecord,
   cost: TrialCost | undefined = t.cost,
 ): string {
-  let blocks = "";
-  try {
-    blocks = space.format(t.tokens);
-  } catch {
-    blocks = "";
-  }
   const cells: Record<(typeof CSV_COLUMNS)[number], unknown> = {
     trial: t.id,
     status: t.status,
     reward: t.reward,
     tokens: t.tokens.join(" "),
-    blocks,
+    blocks: formatBlocks(space, t.tokens) ?? "",
     params: cost?.params,
     flops: cost?.flops,
     curve: t.curve.map((p) => `${p.epoch}:${p.miou}`).join(" "),
@@ -122,7 +130,7 @@ export function trialCsvLine(
     started: iso(t.startedAt ?? t.leasedAt),
     duration_s: t.durationMs === undefined ? undefined : (t.durationMs / 1000).toFixed(1),
     model: t.run?.modelPath ? `${t.run.host ?? ""}:${t.run.modelPath}` : undefined,
-    failure: t.failure ? `${t.failure.code ?? ""} ${t.failure.reason}`.trim() : undefined,
+    failure: t.failure ? failureText(t.failure) : undefined,
     imported: t.imported,
   };
   return CSV_COLUMNS.map((c) => csvCell(cells[c])).join(",");

@@ -4,6 +4,7 @@
  */
 import type { SearchSpace, TrialCost, TrialRecord } from "@segnas/core";
 import type { DashStrategy, DashTrial } from "@segnas/dashboard-ui";
+import { failureText, formatBlocks } from "../results";
 
 export function dashTrial(
   space: SearchSpace,
@@ -11,19 +12,13 @@ export function dashTrial(
   cost: TrialCost | undefined,
   rev: number,
 ): DashTrial {
-  let blocks: string | null = null;
-  try {
-    blocks = space.format(t.tokens);
-  } catch {
-    blocks = null;
-  }
   const latency = t.metrics?.["latencyMs"];
   return {
     id: t.id,
     status: t.status,
     reward: t.reward ?? null,
     tokens: t.tokens,
-    blocks,
+    blocks: formatBlocks(space, t.tokens),
     params: cost?.params ?? null,
     flops: cost?.flops ?? null,
     latencyMs: typeof latency === "number" && Number.isFinite(latency) ? latency : null,
@@ -36,7 +31,7 @@ export function dashTrial(
     finishedAt: t.finishedAt ?? null,
     durationMs: t.durationMs ?? null,
     curve: t.curve.map((p) => [p.epoch, round(p.miou)] as const),
-    failure: t.failure ? `${t.failure.code ?? ""} ${t.failure.reason}`.trim() : null,
+    failure: t.failure ? failureText(t.failure) : null,
     model: t.run?.modelPath ? (t.run.host ? `${t.run.host}:${t.run.modelPath}` : t.run.modelPath) : null,
     trialDir: t.run?.trialDir ?? null,
     imported: t.imported ?? null,
