@@ -12,6 +12,7 @@ import { buildModel } from "../model/seg-model";
 import { createTrainStep } from "../model/train-step";
 import { releaseBackwardTensors } from "../ops/backward-store";
 import { softmaxCrossEntropy } from "../ops/loss";
+import { relDiffValues } from "../testing/tf-test-util";
 import { selectBackend } from "./select-backend";
 import { tf } from "./tf";
 import {
@@ -106,16 +107,6 @@ async function runNetwork(
   }
 }
 
-function relErr(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 1;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return diff / scale;
-}
-
 const rng = Rng.fromSeed(9);
 const small = () => space.rangeTable.map((r) => rng.int(Math.min(r, 3)));
 const TOKENS: [string, readonly number[]][] = [
@@ -131,7 +122,7 @@ const CASES: [string, DeepLabHead, readonly number[]][] = [
 function worstGradient(a: Run, b: Run): { name: string; err: number } {
   let worst = { name: "", err: 0 };
   for (const [name, g] of b.grads) {
-    const err = relErr(a.grads.get(name) as Float32Array, g);
+    const err = relDiffValues(a.grads.get(name) as Float32Array, g);
     if (err > worst.err) worst = { name, err };
   }
   return worst;
@@ -142,7 +133,7 @@ describe("webgpu: the whole network equals the cpu backend", () => {
     if (skip()) return;
     const gpu = await runNetwork("webgpu", tokens, head);
     const cpu = await runNetwork("cpu", tokens, head);
-    expect(relErr(gpu.logits, cpu.logits)).toBeLessThan(TOL);
+    expect(relDiffValues(gpu.logits, cpu.logits)).toBeLessThan(TOL);
     expect(Math.abs(gpu.loss - cpu.loss)).toBeLessThan(TOL * Math.max(1, Math.abs(cpu.loss)));
     expect(gpu.grads.size).toBe(cpu.grads.size);
     const worst = worstGradient(gpu, cpu);

@@ -4,13 +4,16 @@ import { tf } from "../backend/tf";
 /** max |a - b| / max(1, max |b|). */
 export function relDiff(a: tf.Tensor, b: tf.Tensor): number {
   if (a.shape.join() !== b.shape.join()) throw new Error(`shape ${a.shape} vs ${b.shape}`);
-  const av = a.dataSync();
-  const bv = b.dataSync();
+  return relDiffValues(a.dataSync(), b.dataSync());
+}
+
+/** relDiff of values already read back (the same length: the caller checks the shapes). */
+export function relDiffValues(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let diff = 0;
   let scale = 1;
-  for (let i = 0; i < av.length; i++) {
-    diff = Math.max(diff, Math.abs((av[i] as number) - (bv[i] as number)));
-    scale = Math.max(scale, Math.abs(bv[i] as number));
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
+    scale = Math.max(scale, Math.abs(b[i] as number));
   }
   return diff / scale;
 }
