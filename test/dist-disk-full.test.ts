@@ -26,7 +26,8 @@ afterEach(async () => {
 
 describe("disk full under the journal (processes)", () => {
   it("stops acknowledging, says so, carries on when space returns; nothing lost or doubled", async () => {
-    disk = tmpfsOrSkip("2m", "the disk-full end-to-end test");
+    // Above the server's own start check (MIN_FREE_BYTES, 64 MiB free), then filled to the last block.
+    disk = tmpfsOrSkip("72m", "the disk-full end-to-end test");
     if (!disk) return;
     const runDir = path.join(disk.dir, "run");
     const N = 8;
