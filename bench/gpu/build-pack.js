@@ -84,6 +84,10 @@ function bundle() {
     "msgpackr-extract",
     "pino-pretty",
     "node-fetch",
+    // The report's renderers (a native addon and a large library), required lazily by
+    // `segnas report` only: the GPU check never renders a report.
+    "@resvg/resvg-js",
+    "echarts",
   ];
   if (pkgDir("@tensorflow/tfjs-backend-webgpu") === null) external.push("@tensorflow/tfjs-backend-webgpu");
   const r = esbuild.buildSync({
