@@ -22,8 +22,8 @@ function randomiseBn(model: SegModel, seed: number): void {
   model.setWeights(w);
 }
 
-function compare(model: SegModel, height: number, width: number) {
-  const { json, weights } = graphModelArtifacts(model, { height, width });
+async function compare(model: SegModel, height: number, width: number) {
+  const { json, weights } = await graphModelArtifacts(model, { height, width });
   const bin = weights.buffer.slice(
     weights.byteOffset,
     weights.byteOffset + weights.byteLength,
@@ -44,19 +44,19 @@ function compare(model: SegModel, height: number, width: number) {
 describe("graphModelArtifacts", () => {
   it.each<DeepLabHead>(["plain", "aspp", "decoder", "aspp-decoder"])(
     "a GraphModel of stock ops predicts what SegModel.predict does (head %s)",
-    (head) => {
+    async (head) => {
       const model = buildModel(minArch, { classes: 5, head, seed: 1 });
       randomiseBn(model, 2);
-      const r = compare(model, 33, 40);
+      const r = await compare(model, 33, 40);
       model.dispose();
       expect(r.diff).toBeLessThan(1e-4 * Math.max(1, r.scale));
       expect(r.agree).toBeGreaterThan(0.999);
     },
   );
 
-  it("only uses ops of the stock converter, and names its input and output", () => {
+  it("only uses ops of the stock converter, and names its input and output", async () => {
     const model = buildModel(minArch, { classes: 3, head: "aspp-decoder" });
-    const { json, weights } = graphModelArtifacts(model, { height: 16, width: 16 });
+    const { json, weights } = await graphModelArtifacts(model, { height: 16, width: 16 });
     model.dispose();
     const stock = [
       "AddV2",
@@ -79,9 +79,9 @@ describe("graphModelArtifacts", () => {
     expect(Object.keys(json.signature.outputs)).toEqual(["logits"]);
   });
 
-  it("refuses a bad size", () => {
+  it("refuses a bad size", async () => {
     const model = buildModel(minArch, { classes: 3, head: "plain" });
-    expect(() => graphModelArtifacts(model, { height: 0, width: 16 })).toThrow(/positive integers/);
+    await expect(graphModelArtifacts(model, { height: 0, width: 16 })).rejects.toThrow(/positive integers/);
     model.dispose();
   });
 });

@@ -143,8 +143,14 @@ function foldLayer(
 
 const ACT_OP: Record<LayerSpec["act"], string | null> = { relu6: "Relu6", relu: "Relu", none: null };
 
-/** The GraphModel (model.json object + weights.bin bytes) of a model at a fixed input size. */
-export function graphModelArtifacts(model: SegModel, opts: GraphExportOptions): GraphModelArtifacts {
+/**
+ * The GraphModel (model.json object + weights.bin bytes) of a model at a fixed input size. The
+ * weights are read asynchronously, so it works on every backend (webgpu has no synchronous reads).
+ */
+export async function graphModelArtifacts(
+  model: SegModel,
+  opts: GraphExportOptions,
+): Promise<GraphModelArtifacts> {
   const { height, width } = opts;
   if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
     throw new ModelError(`the export size must be positive integers, got ${width}x${height}`, {
@@ -153,7 +159,7 @@ export function graphModelArtifacts(model: SegModel, opts: GraphExportOptions): 
     });
   }
   const plan = buildPlan(model.arch, model.classes, model.head);
-  const weights = model.getWeights();
+  const weights = await model.readWeights();
   const g = new GraphBuilder();
   interface T {
     name: string;

@@ -51,22 +51,25 @@ function sampleInput(height: number, width: number): Float32Array {
   return v;
 }
 
-/** Runs the GraphModel (model.json object + weight bytes) and the SegModel on the same input. */
-export function compareGraphModel(
+/**
+ * Runs the GraphModel (model.json object + weight bytes) and the SegModel on the same input. The
+ * three figures are read asynchronously, so the check runs on every backend, webgpu included.
+ */
+export async function compareGraphModel(
   model: SegModel,
   json: GraphModelJson,
   weights: Buffer,
   input: Float32Array,
   height: number,
   width: number,
-): ExportCheck {
+): Promise<ExportCheck> {
   const bin = weights.buffer.slice(
     weights.byteOffset,
     weights.byteOffset + weights.byteLength,
   ) as ArrayBuffer;
   const graph = loadGraphModelSync([json as unknown as tf.io.ModelJSON, bin]);
   try {
-    return tf.tidy(() => {
+    const figures = tf.tidy(() => {
       const x = tf.tensor4d(input, [1, height, width, 3]);
       const want = model.predict(x);
       const got = graph.predict(x) as tf.Tensor4D;
@@ -75,16 +78,24 @@ export function compareGraphModel(
           `the exported model gives [${got.shape.join(", ")}], segnas [${want.shape.join(", ")}]`,
         );
       }
-      const maxAbsDiff = tf.max(tf.abs(tf.sub(got, want))).dataSync()[0] as number;
-      const maxAbsLogit = tf.max(tf.abs(want)).dataSync()[0] as number;
-      const agree = tf.mean(tf.cast(tf.equal(tf.argMax(got, 3), tf.argMax(want, 3)), "float32"));
-      return {
-        maxAbsDiff,
-        maxAbsLogit,
-        argmaxAgreement: agree.dataSync()[0] as number,
-        backend: tf.getBackend(),
-      };
+      return tf.stack([
+        tf.max(tf.abs(tf.sub(got, want))),
+        tf.max(tf.abs(want)),
+        tf.mean(tf.cast(tf.equal(tf.argMax(got, 3), tf.argMax(want, 3)), "float32")),
+      ]);
     });
+    let values: Float32Array;
+    try {
+      values = (await figures.data()) as Float32Array;
+    } finally {
+      figures.dispose();
+    }
+    return {
+      maxAbsDiff: values[0] as number,
+      maxAbsLogit: values[1] as number,
+      argmaxAgreement: values[2] as number,
+      backend: tf.getBackend(),
+    };
   } finally {
     graph.dispose();
   }
@@ -94,7 +105,7 @@ export async function exportModel(opts: ExportModelOptions): Promise<ExportModel
   const { height, width } = opts;
   const model = await loadModel(opts.modelDir);
   try {
-    const { json, weights } = graphModelArtifacts(model, {
+    const { json, weights } = await graphModelArtifacts(model, {
       height,
       width,
       ...(opts.metadata ? { metadata: opts.metadata } : {}),
@@ -116,7 +127,7 @@ export async function exportModel(opts: ExportModelOptions): Promise<ExportModel
     if (input.length !== height * width * 3) {
       throw new ModelError(`the check input has ${input.length} values, expected ${height}x${width}x3`);
     }
-    const check = compareGraphModel(model, back, backWeights, input, height, width);
+    const check = await compareGraphModel(model, back, backWeights, input, height, width);
     const tolerance = 1e-3 * Math.max(1, check.maxAbsLogit);
     if (!(check.maxAbsDiff <= tolerance)) {
       throw new ModelError(
